@@ -1,0 +1,113 @@
+/** The 0.8 block (SPEC.md §5): a signed list of transactions with the voters that must judge it. */
+import { InvalidHash, InvalidSignature, OperationError, SchemaValidationError } from './errors';
+import { sha3Hex } from './hash';
+import { type Keypair, signText, verifyText } from './keys';
+import { serialize } from './serialize';
+import { timestampNow } from './timestamp';
+import { Transaction, type TransactionDict } from './transaction';
+import type { BlockId, PrivateKey, PublicKey, SignatureB58, Timestamp } from './types';
+
+export interface BlockBody {
+  timestamp: Timestamp;
+  transactions: TransactionDict[];
+  node_pubkey: PublicKey;
+  voters: PublicKey[];
+}
+
+export interface BlockDict {
+  id: BlockId;
+  block: BlockBody;
+  signature: SignatureB58 | null;
+}
+
+export const GENESIS_MESSAGE = 'Hello World from the BigchainDB';
+
+export class Block {
+  private constructor(
+    readonly transactions: Transaction[],
+    readonly body: BlockBody,
+    readonly id: BlockId,
+    private signatureValue: SignatureB58 | null,
+  ) {}
+
+  /** An unsigned block of `transactions` by `nodePubkey`, to be judged by `voters`. */
+  static create(transactions: Transaction[], nodePubkey: PublicKey, voters: PublicKey[], timestamp: Timestamp = timestampNow()): Block {
+    if (transactions.length === 0) throw new OperationError('empty block creation is not allowed');
+    const body: BlockBody = {
+      timestamp,
+      transactions: transactions.map((tx) => tx.toDict()),
+      node_pubkey: nodePubkey,
+      voters,
+    };
+    return new Block(transactions, body, sha3Hex(serialize(body)), null);
+  }
+
+  /**
+   * Reads a block, checking its id, its signature when it has one, and the
+   * structure and id of every transaction in it.
+   */
+  static fromDict(value: unknown): Block {
+    const dict = asBlockDict(value);
+    const serialized = serialize(dict.block);
+    const id = sha3Hex(serialized);
+    if (dict.id !== id) throw new InvalidHash(`block id ${String(dict.id)} is not the hash of its content (${id})`);
+    if (dict.signature !== null && !verifyText(serialized, dict.signature, dict.block.node_pubkey)) {
+      throw new InvalidSignature('block signature does not verify');
+    }
+    const transactions = dict.block.transactions.map((tx) => Transaction.fromDict(tx));
+    return new Block(transactions, dict.block, id, dict.signature);
+  }
+
+  get signature(): SignatureB58 | null {
+    return this.signatureValue;
+  }
+
+  get nodePubkey(): PublicKey {
+    return this.body.node_pubkey;
+  }
+
+  get voters(): PublicKey[] {
+    return this.body.voters;
+  }
+
+  sign(privateKey: PrivateKey): this {
+    this.signatureValue = signText(serialize(this.body), privateKey);
+    return this;
+  }
+
+  isSignatureValid(): boolean {
+    return this.signatureValue !== null && verifyText(serialize(this.body), this.signatureValue, this.body.node_pubkey);
+  }
+
+  toDict(): BlockDict {
+    return { id: this.id, block: this.body, signature: this.signatureValue };
+  }
+}
+
+/** The genesis block of a node: one GENESIS transaction from its key to itself, signed (SPEC.md §5). */
+export function createGenesisBlock(
+  node: Keypair,
+  pinned: { timestamp?: Timestamp; assetId?: string; metadataId?: string } = {},
+): Block {
+  const genesis = Transaction.create([node.publicKey], [[[node.publicKey], 1]], {
+    operation: 'GENESIS',
+    metadata: { message: GENESIS_MESSAGE },
+    metadataId: pinned.metadataId,
+    asset: { id: pinned.assetId },
+  }).sign([node.privateKey]);
+  return Block.create([genesis], node.publicKey, [node.publicKey], pinned.timestamp).sign(node.privateKey);
+}
+
+function asBlockDict(value: unknown): BlockDict {
+  const v = value as Partial<BlockDict> | null;
+  const body = v?.block;
+  if (
+    typeof v !== 'object' || v === null || typeof v.id !== 'string' || typeof body !== 'object' || body === null ||
+    !Array.isArray(body.transactions) || !Array.isArray(body.voters) || typeof body.node_pubkey !== 'string' ||
+    typeof body.timestamp !== 'string' || !(v.signature === null || v.signature === undefined || typeof v.signature === 'string')
+  ) {
+    throw new SchemaValidationError('a block needs id, block {timestamp, transactions, node_pubkey, voters} and signature');
+  }
+  if (body.transactions.length === 0) throw new OperationError('empty blocks are not allowed');
+  return { id: v.id, block: body, signature: v.signature ?? null };
+}

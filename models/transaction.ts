@@ -290,7 +290,8 @@ export class Transaction {
   /** The dict this transaction was read from, returned as is by `toDict` until it is signed anew. */
   private source: TransactionDict | null = null;
 
-  private idPreimage(): string {
+  /** The exact text hashed for the id: the transaction without id, every fulfillment null. */
+  idPreimage(): string {
     return (this.cachedPreimage ??= this.serializeUnsigned(this.fulfillmentsWithoutSignatures()));
   }
 

@@ -77,8 +77,11 @@ export interface Input {
   readonly link: TransactionLink | null;
 }
 
-/** An output being built: `amount` of the asset, spendable by `owners`. */
-export type Recipient = readonly [owners: Owners, amount: number];
+/**
+ * An output being built: `amount` of the asset, spendable by all of `owners`
+ * together. Flat lists only: the 0.8 schema has no room for nested owners.
+ */
+export type Recipient = readonly [owners: readonly PublicKey[], amount: number];
 
 export interface AssetOptions {
   data?: JsonObject | null;
@@ -323,8 +326,11 @@ function buildConditions(recipients: Recipient[]): ConditionDict[] {
   if (recipients.length === 0) throw new OperationError('a transaction needs at least one output');
   return recipients.map(([owners, amount], cid) => {
     if (!Number.isSafeInteger(amount) || amount < 1) throw new AmountError(`output amount must be an integer ≥ 1, was ${amount}`);
-    const fulfillment = fulfillmentForOwners(owners);
-    return { cid, amount, owners_after: owners, condition: { details: toDetails(fulfillment), uri: conditionUri(fulfillment) } };
+    if (owners.some((o) => typeof o !== 'string')) {
+      throw new SchemaValidationError('owners must be a flat list of public keys: the 0.8 schema does not carry nested lists');
+    }
+    const fulfillment = fulfillmentForOwners([...owners]);
+    return { cid, amount, owners_after: [...owners], condition: { details: toDetails(fulfillment), uri: conditionUri(fulfillment) } };
   });
 }
 

@@ -135,6 +135,7 @@ export function assertLosslessNumbers(text: string): void {
     const token = m[0];
     if (token.charCodeAt(0) === 0x22) continue;
     const n = Number(token);
+    if (!Number.isFinite(n)) throw new SerializationError(`number ${token} is beyond the range of a double`);
     const isFloatSyntax = /[.eE]/.test(token);
     if (isFloatSyntax && Number.isInteger(n)) {
       throw new SerializationError(

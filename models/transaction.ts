@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   conditionUri, fromDetails, fulfillmentForOwners, fulfillmentValid, parseFulfillmentUri, signFulfillment, toDetails,
-  type Fulfillment, type Owners,
+  type Fulfillment,
 } from './conditions';
 import {
   AmountError, AssetIdMismatch, DoubleSpend, InvalidFulfillment, InvalidHash, InvalidSignature, NotImplementedAsset,
@@ -29,7 +29,7 @@ export interface TransactionLink {
 
 export interface FulfillmentDict {
   fid: number;
-  owners_before: Owners;
+  owners_before: PublicKey[];
   input: TransactionLink | null;
   /** A signed `cf:` URI, or the details of a fulfillment not signed yet. */
   fulfillment: string | JsonObject;
@@ -38,7 +38,7 @@ export interface FulfillmentDict {
 export interface ConditionDict {
   cid: number;
   amount: number;
-  owners_after: Owners;
+  owners_after: PublicKey[];
   condition: { details: JsonObject; uri: string };
 }
 
@@ -73,7 +73,7 @@ export interface TransactionDict {
 /** An input of a transaction being built: what to fulfil, by whom, spending which output. */
 export interface Input {
   readonly fulfillment: Fulfillment;
-  readonly ownersBefore: Owners;
+  readonly ownersBefore: PublicKey[];
   readonly link: TransactionLink | null;
 }
 

@@ -59,8 +59,9 @@ function conditionDetails(condition: Condition): JsonObject {
  * does not match the tree, say).
  */
 export function fromDetails(details: JsonValue): Fulfillment {
+  const expected = serialize(details);
   const fulfillment = parseFulfillmentDetails(details, 'details');
-  if (serialize(toDetails(fulfillment)) !== serialize(details)) {
+  if (serialize(toDetails(fulfillment)) !== expected) {
     throw new InvalidFulfillment('details carry fields or values that 0.8 would not write for this fulfillment');
   }
   return fulfillment;

@@ -5,7 +5,7 @@
  */
 import { verifyBytes } from '../keys';
 import {
-  type Ed25519, type Fulfillment, type ThresholdSha256, type Timeout,
+  type Ed25519, EXPIRE_TIME_PATTERN, type Fulfillment, type ThresholdSha256, type Timeout,
   TYPE_ED25519, TYPE_INVERTED_THRESHOLD, TYPE_PREIMAGE, TYPE_THRESHOLD, TYPE_TIMEOUT,
 } from './types';
 
@@ -29,8 +29,10 @@ export function fulfillmentValid(fulfillment: Fulfillment, message: Uint8Array, 
       return thresholdMet(fulfillment as ThresholdSha256) && !allSubfulfillmentsValid(fulfillment as ThresholdSha256, message, now);
     case TYPE_PREIMAGE:
       return true;
-    case TYPE_TIMEOUT:
-      return now <= Number((fulfillment as Timeout).preimage.toString('utf8'));
+    case TYPE_TIMEOUT: {
+      const expireTime = (fulfillment as Timeout).preimage.toString('utf8');
+      return EXPIRE_TIME_PATTERN.test(expireTime) && now <= Number(expireTime);
+    }
     default:
       return false;
   }

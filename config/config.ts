@@ -1,0 +1,204 @@
+/**
+ * The node's configuration (SPEC.md §10): typed, read in one place, with
+ * precedence environment > config file > defaults.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { keypairFromPrivate, isPublicKey } from '../models/keys';
+import type { PrivateKey, PublicKey } from '../models/types';
+
+export interface Config {
+  server: { bind: string; workers: number | null; threads: number | null };
+  database: { host: string; port: number; name: string };
+  keypair: { public: PublicKey | null; private: PrivateKey | null };
+  keyring: PublicKey[];
+  statsd: { host: string; port: number; rate: number };
+  api_endpoint: string;
+  backlog_reassign_delay: number;
+}
+
+/** A configuration problem, told in one line that names the key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function defaultConfig(): Config {
+  return {
+    server: { bind: 'localhost:9984', workers: null, threads: null },
+    database: { host: 'localhost', port: 28015, name: 'bigchain' },
+    keypair: { public: null, private: null },
+    keyring: [],
+    statsd: { host: 'localhost', port: 8125, rate: 0.01 },
+    api_endpoint: 'http://localhost:9984/api/v1',
+    backlog_reassign_delay: 120,
+  };
+}
+
+/** What kind of value each key holds; it drives parsing of files, environment and prompts alike. */
+type Kind = 'string' | 'port' | 'positive' | 'rate' | 'count-or-null' | 'key-or-null' | 'private-or-null' | 'keyring';
+
+const KINDS: Record<string, Kind> = {
+  'server.bind': 'string',
+  'server.workers': 'count-or-null',
+  'server.threads': 'count-or-null',
+  'database.host': 'string',
+  'database.port': 'port',
+  'database.name': 'string',
+  'keypair.public': 'key-or-null',
+  'keypair.private': 'private-or-null',
+  keyring: 'keyring',
+  'statsd.host': 'string',
+  'statsd.port': 'port',
+  'statsd.rate': 'rate',
+  api_endpoint: 'string',
+  backlog_reassign_delay: 'positive',
+};
+
+/** Every configuration key as a dotted path, in a stable order. */
+export const CONFIG_KEYS = Object.keys(KINDS);
+
+/** `database.host` → `BIGCHAINDB_DATABASE_HOST`. */
+export function envName(key: string): string {
+  return 'BIGCHAINDB_' + key.replace(/\./g, '_').toUpperCase();
+}
+
+/** The default config file: `$BIGCHAINDB_CONFIG_PATH`, else `~/.bigchaindb`. */
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BIGCHAINDB_CONFIG_PATH || join(homedir(), '.bigchaindb');
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** The file read, or null when none was found. */
+  readonly path: string | null;
+  /** Things worth a warning, such as a missing file or an unknown key. */
+  readonly warnings: string[];
+}
+
+/** Loads defaults, then the file (`path`, `$BIGCHAINDB_CONFIG_PATH` or `~/.bigchaindb`), then the environment. */
+export function loadConfig(options: { path?: string; env?: NodeJS.ProcessEnv } = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const path = options.path ?? defaultConfigPath(env);
+  const config = defaultConfig();
+  const warnings: string[] = [];
+  let readPath: string | null = null;
+  if (existsSync(path)) {
+    applyFile(config, path, warnings);
+    readPath = path;
+  } else {
+    warnings.push(`no config file at ${path}: using defaults (create one with "bigchaindb configure")`);
+  }
+  applyEnvironment(config, env);
+  checkKeypair(config);
+  return { config, path: readPath, warnings };
+}
+
+function applyFile(config: Config, path: string, warnings: string[]): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isRecord(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
+  for (const [key, value] of flatten(parsed)) {
+    const kind = KINDS[key];
+    if (kind === undefined) {
+      warnings.push(`config file ${path}: unknown key "${key}" ignored`);
+      continue;
+    }
+    setKey(config, key, checkValue(kind, value, `${key} (in ${path})`));
+  }
+}
+
+function applyEnvironment(config: Config, env: NodeJS.ProcessEnv): void {
+  for (const key of CONFIG_KEYS) {
+    const text = env[envName(key)];
+    if (text !== undefined) setKey(config, key, parseText(key, text, envName(key)));
+  }
+}
+
+/** Parses text for `key` (from the environment or a prompt), coercing it to the key's type. */
+export function parseText(key: string, text: string, source: string = key): unknown {
+  const kind = KINDS[key];
+  if (kind === undefined) throw new ConfigError(`unknown configuration key "${key}"`);
+  const trimmed = text.trim();
+  switch (kind) {
+    case 'keyring':
+      return checkValue(kind, trimmed === '' ? [] : trimmed.split(':'), source);
+    case 'port': case 'positive': case 'rate': case 'count-or-null': {
+      if (trimmed === '' || trimmed === 'null') return checkValue(kind, null, source);
+      return checkValue(kind, /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed, source);
+    }
+    case 'key-or-null': case 'private-or-null':
+      return checkValue(kind, trimmed === '' ? null : trimmed, source);
+    default:
+      return checkValue(kind, text, source);
+  }
+}
+
+function checkValue(kind: Kind, value: unknown, source: string): unknown {
+  const fail = (what: string): never => {
+    throw new ConfigError(`${source} must be ${what}, got ${JSON.stringify(value)}`);
+  };
+  switch (kind) {
+    case 'string':
+      return typeof value === 'string' && value !== '' ? value : fail('a non-empty string');
+    case 'port':
+      return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535 ? value : fail('a port number (1-65535)');
+    case 'positive':
+      return typeof value === 'number' && value > 0 && Number.isFinite(value) ? value : fail('a positive number');
+    case 'rate':
+      return typeof value === 'number' && value >= 0 && value <= 1 ? value : fail('a number between 0 and 1');
+    case 'count-or-null':
+      return value === null || (Number.isInteger(value) && (value as number) >= 1) ? value : fail('a whole number ≥ 1, or null');
+    case 'key-or-null':
+      return value === null || isPublicKey(value) ? value : fail('a base58 Ed25519 public key, or null');
+    case 'private-or-null':
+      return value === null || isPrivateKey(value) ? value : fail('a base58 Ed25519 private key, or null');
+    case 'keyring':
+      return Array.isArray(value) && value.every(isPublicKey) ? value : fail('a list of base58 Ed25519 public keys');
+  }
+}
+
+function isPrivateKey(value: unknown): value is PrivateKey {
+  if (typeof value !== 'string') return false;
+  try {
+    keypairFromPrivate(value as PrivateKey);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function checkKeypair(config: Config): void {
+  const { public: pub, private: priv } = config.keypair;
+  if (pub !== null && priv !== null && keypairFromPrivate(priv).publicKey !== pub) {
+    throw new ConfigError('keypair.public is not the public key of keypair.private');
+  }
+}
+
+/** Sets a dotted key, for values already checked. */
+export function setKey(config: Config, key: string, value: unknown): void {
+  const path = key.split('.');
+  let target = config as unknown as Record<string, unknown>;
+  for (const segment of path.slice(0, -1)) target = target[segment] as Record<string, unknown>;
+  target[path[path.length - 1] as string] = value;
+}
+
+/** Reads a dotted key. */
+export function getKey(config: Config, key: string): unknown {
+  return key.split('.').reduce<unknown>((value, segment) => (value as Record<string, unknown>)[segment], config);
+}
+
+function flatten(obj: Record<string, unknown>, prefix = ''): [string, unknown][] {
+  return Object.entries(obj).flatMap(([k, v]) => {
+    const key = prefix + k;
+    return isRecord(v) && KINDS[key] === undefined ? flatten(v, key + '.') : [[key, v] as [string, unknown]];
+  });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

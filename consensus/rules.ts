@@ -1,0 +1,65 @@
+/**
+ * The validation rules of SPEC.md §4–5, pluggable as 0.8's consensus
+ * plugins were: a node may run other `ConsensusRules`.
+ */
+import type { Block } from '../models/block';
+import {
+  FulfillmentNotInValidBlock, InvalidSignature, OperationError, DoubleSpend, TransactionDoesNotExist, AssetIdMismatch,
+} from '../models/errors';
+import type { SpentOutput, Transaction } from '../models/transaction';
+import { verifyVote, type VoteDict } from '../models/vote';
+import type { ChainReader } from './chain';
+
+export interface ConsensusRules {
+  /** Returns the transaction if valid against the chain; throws a typed error saying why not. */
+  validateTransaction(chain: ChainReader, tx: Transaction): Promise<Transaction>;
+  /** Returns the block if valid; throws a typed error saying why not. */
+  validateBlock(chain: ChainReader, block: Block): Promise<Block>;
+  verifyVoteSignature(voters: readonly string[], vote: VoteDict): boolean;
+}
+
+export const baseConsensusRules: ConsensusRules = {
+  async validateTransaction(chain, tx) {
+    if (tx.operation === 'CREATE' || tx.operation === 'GENESIS') {
+      tx.validateCreate();
+      return tx;
+    }
+    if (tx.operation !== 'TRANSFER') throw new OperationError(`unknown operation ${String(tx.operation)}`);
+    if (tx.inputs.some((input) => input.link === null)) throw new OperationError('only CREATE transactions can have null inputs');
+    const spent = await spentOutputs(chain, tx);
+    const asset = await chain.getAssetById(tx.asset.id);
+    if (asset === null) throw new AssetIdMismatch(`asset ${tx.asset.id} has no CREATE in a valid block`);
+    tx.validateTransfer(spent, asset);
+    return tx;
+  },
+
+  async validateBlock(chain, block) {
+    if (await chain.hasPreviousVote(block.id)) return block;
+    if (!chain.federation.includes(block.nodePubkey)) {
+      throw new OperationError(`block ${block.id} was created by ${block.nodePubkey}, who is not a federation node`);
+    }
+    if (!block.isSignatureValid()) throw new InvalidSignature(`block ${block.id} has an invalid signature`);
+    for (const tx of block.transactions) await this.validateTransaction(chain, tx);
+    return block;
+  },
+
+  verifyVoteSignature: verifyVote,
+};
+
+/** The outputs a TRANSFER spends, each checked to be in a valid block and not spent by another transaction. */
+async function spentOutputs(chain: ChainReader, tx: Transaction): Promise<SpentOutput[]> {
+  const spent: SpentOutput[] = [];
+  for (const link of tx.spentLinks()) {
+    const found = await chain.getTransaction(link.txid, { withStatus: true });
+    if (found === null) throw new TransactionDoesNotExist(`input ${link.txid} does not exist`);
+    if (found.status !== 'valid') throw new FulfillmentNotInValidBlock(`input ${link.txid} is not in a valid block (${found.status})`);
+    const condition = found.transaction.conditions[link.cid];
+    if (condition === undefined) throw new TransactionDoesNotExist(`input ${link.txid} has no output ${link.cid}`);
+    const spender = await chain.getSpent(link, tx.id);
+    if (spender !== null) {
+      throw new DoubleSpend(`input ${link.txid}/${link.cid} already spent by ${spender.id}`);
+    }
+    spent.push({ link, condition, assetId: found.transaction.asset.id });
+  }
+  return spent;
+}

@@ -1,0 +1,296 @@
+/**
+ * The core API of a node, as 0.8's `Bigchain` class: everything the HTTP
+ * API, the CLI and the pipelines ask of the chain, answered through db/ and
+ * judged through consensus/.
+ */
+import { randomInt } from 'node:crypto';
+import { blockElectionStatus, type BlockStatus } from '../consensus/election';
+import type { ChainReader, TransactionStatus, TransactionWithStatus } from '../consensus/chain';
+import { baseConsensusRules, type ConsensusRules } from '../consensus/rules';
+import type { Database } from '../db/connection';
+import { getBacklogRow, insertBacklogRow, reassignBacklogRow, transactionOfRow, type BacklogRow } from '../db/queries/backlog';
+import { getBlock, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type TransactionInBlock } from '../db/queries/blocks';
+import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/queries/assets';
+import { getTransactionsOwnedBy } from '../db/queries/owned';
+import { getSpendingTransactions } from '../db/queries/spent';
+import { getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, getVotesByVoterAt, writeVote } from '../db/queries/votes';
+import { Block, type BlockDict } from '../models/block';
+import { BigchainError, CyclicBlockchainError } from '../models/errors';
+import type { Keypair } from '../models/keys';
+import { Transaction, type AssetDict, type TransactionLink } from '../models/transaction';
+import type { BlockId, PublicKey, Timestamp, TxId } from '../models/types';
+import { createVote, type VoteDict } from '../models/vote';
+
+/** Two valid blocks hold one transaction, or one output is spent twice in valid blocks: the chain is corrupt. */
+export class ChainCorruption extends BigchainError {}
+
+export interface NodeIdentity {
+  readonly keypair: Keypair;
+  readonly keyring: readonly PublicKey[];
+}
+
+/** An output a key can spend, and the status of the transaction holding it. */
+export interface OwnedOutput extends TransactionLink {
+  readonly status: 'valid' | 'undecided';
+}
+
+/**
+ * How far before the block of its last vote a node looks for blocks it has not
+ * voted on: covers clock skew between nodes and blocks written late.
+ */
+export const UNVOTED_LOOKBACK_SECONDS = 3600;
+
+const DECIDED_CACHE_LIMIT = 100_000;
+
+export class Bigchain implements ChainReader {
+  /** Valid and invalid are final (a majority cannot be undone): cached, undecided is not. */
+  private readonly decided = new Map<BlockId, 'valid' | 'invalid'>();
+
+  constructor(
+    readonly db: Database,
+    readonly node: NodeIdentity,
+    readonly consensus: ConsensusRules = baseConsensusRules,
+  ) {}
+
+  get me(): PublicKey {
+    return this.node.keypair.publicKey;
+  }
+
+  get nodesExceptMe(): PublicKey[] {
+    return this.node.keyring.filter((k) => k !== this.me);
+  }
+
+  get federation(): PublicKey[] {
+    return [...this.nodesExceptMe, this.me];
+  }
+
+  /**
+   * Puts a transaction in the backlog, assigned to a random keyring node (to
+   * me when I am alone). False when it was already in the backlog.
+   */
+  async writeTransaction(tx: Transaction): Promise<boolean> {
+    const others = this.nodesExceptMe;
+    const assignee = others.length > 0 ? pick(others) : this.me;
+    return insertBacklogRow(this.db, { ...tx.toDict(), assignee, assignment_timestamp: Date.now() / 1000 });
+  }
+
+  /** Gives a backlog row to another federation node (to me when alone); returns the new assignee. */
+  async reassignTransaction(row: BacklogRow): Promise<PublicKey> {
+    const others = this.federation.filter((k) => k !== row.assignee);
+    const assignee = others.length > 0 ? pick(others) : this.me;
+    await reassignBacklogRow(this.db, row.id, assignee, Date.now() / 1000);
+    return assignee;
+  }
+
+  /**
+   * The transaction from a valid block, else an undecided one, else the
+   * backlog (SPEC.md §6). One found only in invalid blocks is unknown.
+   */
+  async getTransaction(id: TxId): Promise<Transaction | null>;
+  async getTransaction(id: TxId, options: { withStatus: true }): Promise<TransactionWithStatus | null>;
+  async getTransaction(id: TxId, options?: { withStatus: true }): Promise<Transaction | TransactionWithStatus | null> {
+    const found = await this.findTransaction(id);
+    if (found === null) return null;
+    return options?.withStatus ? found : found.transaction;
+  }
+
+  async getStatus(id: TxId): Promise<TransactionStatus | null> {
+    return (await this.findTransaction(id))?.status ?? null;
+  }
+
+  /** The election status of every block holding `id`. */
+  async getBlocksStatusContainingTx(id: TxId): Promise<Map<BlockId, BlockStatus>> {
+    return this.statusOfBlocks(id, await getTransactionInBlocks(this.db, id));
+  }
+
+  /**
+   * A transaction in a valid or undecided block that spends `link`, other
+   * than `exceptId` (a transaction does not double-spend with itself), the
+   * one in a valid block first; null when there is none.
+   */
+  async getSpent(link: TransactionLink, exceptId?: TxId): Promise<Transaction | null> {
+    const spenders = (await this.keepLive(await getSpendingTransactions(this.db, link))).filter((s) => s.tx.id !== exceptId);
+    const validIds = new Set(spenders.filter((s) => s.status === 'valid').map((s) => s.tx.id));
+    if (validIds.size > 1) {
+      throw new ChainCorruption(`output ${link.txid}/${link.cid} is spent by several valid transactions: ${[...validIds].join(', ')}`);
+    }
+    const chosen = spenders.find((s) => s.status === 'valid') ?? spenders[0];
+    return chosen === undefined ? null : Transaction.fromDict(chosen.tx);
+  }
+
+  /** Outputs `owner` is among the owners of, in valid or undecided blocks and not spent. */
+  async getOwnedIds(owner: PublicKey): Promise<OwnedOutput[]> {
+    const owned: OwnedOutput[] = [];
+    for (const { tx, status } of await this.keepLive(await getTransactionsOwnedBy(this.db, owner))) {
+      for (const condition of tx.transaction.conditions) {
+        if (!condition.owners_after.includes(owner)) continue;
+        const link = { txid: tx.id, cid: condition.cid };
+        if ((await this.getSpent(link)) === null) owned.push({ ...link, status });
+      }
+    }
+    return dedupeLinks(owned);
+  }
+
+  /** Transactions of an asset in valid or undecided blocks. */
+  async getTransactionsByAssetId(assetId: string): Promise<Transaction[]> {
+    return this.liveTransactions(await getTransactionsByAssetId(this.db, assetId));
+  }
+
+  /** Transactions carrying a metadata id, in valid or undecided blocks. */
+  async getTransactionsByMetadataId(metadataId: string): Promise<Transaction[]> {
+    return this.liveTransactions(await getTransactionsByMetadataId(this.db, metadataId));
+  }
+
+  /** The asset as its CREATE (in a valid block) defined it. */
+  async getAssetById(assetId: string): Promise<AssetDict | null> {
+    const found = await this.keepLive(await getTransactionsByAssetId(this.db, assetId));
+    const creation = found.find((f) => f.status === 'valid' && f.tx.transaction.operation !== 'TRANSFER');
+    return creation?.tx.transaction.asset ?? null;
+  }
+
+  /** Returns the transaction if valid against the chain; throws a typed error saying why not. */
+  async validateTransaction(tx: Transaction): Promise<Transaction> {
+    return this.consensus.validateTransaction(this, tx);
+  }
+
+  /** The transaction if valid, else false. */
+  async isValidTransaction(tx: Transaction): Promise<Transaction | false> {
+    try {
+      return await this.validateTransaction(tx);
+    } catch (err) {
+      if (err instanceof BigchainError) return false;
+      throw err;
+    }
+  }
+
+  /** A block of `transactions`, signed by me, to be judged by the whole federation. */
+  createBlock(transactions: Transaction[]): Block {
+    return Block.create(transactions, this.me, this.federation).sign(this.node.keypair.privateKey);
+  }
+
+  async validateBlock(block: Block): Promise<Block> {
+    return this.consensus.validateBlock(this, block);
+  }
+
+  async writeBlock(block: Block): Promise<void> {
+    await writeBlock(this.db, block.toDict());
+  }
+
+  /** True when I have already voted on this block. */
+  async hasPreviousVote(blockId: BlockId): Promise<boolean> {
+    return (await getVotesByBlockAndVoter(this.db, blockId, this.me)).length > 0;
+  }
+
+  /** My signed vote on a block, chained to my previous vote. */
+  vote(blockId: BlockId, previousBlockId: BlockId, isValid: boolean): VoteDict {
+    return createVote(this.node.keypair, blockId, previousBlockId, isValid);
+  }
+
+  async writeVote(vote: VoteDict): Promise<void> {
+    await writeVote(this.db, vote);
+  }
+
+  /**
+   * The block of my latest vote, found as 0.8.2 does: among my votes of the
+   * latest second, follow `previous_block` → `voting_for_block` to the end of
+   * the chain, refusing cycles. The genesis block when I never voted.
+   */
+  async getLastVotedBlock(): Promise<BlockDict> {
+    const id = await this.lastVotedBlockId();
+    const block = id === null ? await getGenesisBlock(this.db) : await getBlock(this.db, id);
+    if (block === null) throw new ChainCorruption(id === null ? 'the chain has no genesis block' : `my last vote is for missing block ${id}`);
+    return block;
+  }
+
+  /**
+   * Blocks I have not voted on, oldest first, genesis excluded: those from
+   * UNVOTED_LOOKBACK_SECONDS before the block of my last vote onwards (or all
+   * blocks when I never voted), without the ones I voted on.
+   */
+  async getUnvotedBlocks(): Promise<BlockDict[]> {
+    const last = await this.getLastVotedBlock();
+    const isGenesis = last.block.transactions[0]?.transaction.operation === 'GENESIS';
+    const from = isGenesis ? '0' : String(Math.max(0, Number(last.block.timestamp) - UNVOTED_LOOKBACK_SECONDS));
+    const unvoted: BlockDict[] = [];
+    for (const block of await getBlocksSince(this.db, from as Timestamp)) {
+      if (block.block.transactions[0]?.transaction.operation === 'GENESIS') continue;
+      if (!(await this.hasPreviousVote(block.id))) unvoted.push(block);
+    }
+    return unvoted;
+  }
+
+  /** The election status of a block from the votes in the database (SPEC.md §6). */
+  async blockElectionStatus(blockId: BlockId, voters: readonly PublicKey[]): Promise<BlockStatus> {
+    const cached = this.decided.get(blockId);
+    if (cached !== undefined) return cached;
+    const status = blockElectionStatus(blockId, voters, await getVotesByBlockId(this.db, blockId));
+    if (status !== 'undecided') {
+      if (this.decided.size >= DECIDED_CACHE_LIMIT) this.decided.clear();
+      this.decided.set(blockId, status);
+    }
+    return status;
+  }
+
+  private async lastVotedBlockId(): Promise<BlockId | null> {
+    const latest = await getLatestVoteTimestamp(this.db, this.me);
+    if (latest === null) return null;
+    const votes = await getVotesByVoterAt(this.db, this.me, latest);
+    const next = new Map(votes.map((v) => [v.vote.previous_block, v.vote.voting_for_block]));
+    let id = votes[0]!.vote.voting_for_block;
+    const explored = new Set<BlockId>();
+    for (let following = next.get(id); following !== undefined; following = next.get(id)) {
+      if (explored.has(id)) throw new CyclicBlockchainError(`my votes of second ${latest} form a cycle through block ${id}`);
+      explored.add(id);
+      id = following;
+    }
+    return id;
+  }
+
+  private async findTransaction(id: TxId): Promise<TransactionWithStatus | null> {
+    const inBlocks = await getTransactionInBlocks(this.db, id);
+    const statuses = await this.statusOfBlocks(id, inBlocks);
+    const pick = (wanted: BlockStatus) => inBlocks.find((b) => statuses.get(b.blockId) === wanted);
+    const found = pick('valid') ?? pick('undecided');
+    if (found !== undefined) {
+      return { transaction: Transaction.fromDict(found.tx), status: statuses.get(found.blockId) as 'valid' | 'undecided' };
+    }
+    const row = await getBacklogRow(this.db, id);
+    return row === null ? null : { transaction: Transaction.fromDict(transactionOfRow(row)), status: 'backlog' };
+  }
+
+  private async statusOfBlocks(id: TxId, inBlocks: readonly TransactionInBlock[]): Promise<Map<BlockId, BlockStatus>> {
+    const statuses = new Map<BlockId, BlockStatus>();
+    for (const { blockId, voters } of inBlocks) statuses.set(blockId, await this.blockElectionStatus(blockId, voters));
+    const valid = [...statuses].filter(([, s]) => s === 'valid').map(([b]) => b);
+    if (valid.length > 1) throw new ChainCorruption(`transaction ${id} is in several valid blocks: ${valid.join(', ')}`);
+    return statuses;
+  }
+
+  /** The found transactions whose block is valid or undecided, with that status. */
+  private async keepLive(found: readonly TransactionInBlock[]): Promise<(TransactionInBlock & { status: 'valid' | 'undecided' })[]> {
+    const live: (TransactionInBlock & { status: 'valid' | 'undecided' })[] = [];
+    for (const f of found) {
+      const status = await this.blockElectionStatus(f.blockId, f.voters);
+      if (status !== 'invalid') live.push({ ...f, status });
+    }
+    return live;
+  }
+
+  private async liveTransactions(found: readonly TransactionInBlock[]): Promise<Transaction[]> {
+    const live = await this.keepLive(found);
+    const seen = new Set<string>();
+    return live.filter((f) => !seen.has(f.tx.id) && seen.add(f.tx.id) !== undefined).map((f) => Transaction.fromDict(f.tx));
+  }
+}
+
+function pick<T>(items: readonly T[]): T {
+  return items[randomInt(items.length)] as T;
+}
+
+function dedupeLinks(outputs: OwnedOutput[]): OwnedOutput[] {
+  const seen = new Set<string>();
+  return outputs.filter((o) => {
+    const key = `${o.txid}/${o.cid}`;
+    return !seen.has(key) && seen.add(key) !== undefined;
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * One connection to the node's RethinkDB database, with retries and a clear
+ * error when the server cannot be reached.
+ */
+import { getLogger } from '../logging/logger';
+import { r, type RawConnection, type Term } from './rethink';
+
+const log = getLogger('db');
+
+export interface DatabaseSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly name: string;
+}
+
+export type TableName = 'backlog' | 'bigchain' | 'votes';
+export const TABLES: readonly TableName[] = ['backlog', 'bigchain', 'votes'];
+
+/** RethinkDB could not be reached at all. */
+export class DatabaseUnreachable extends Error {
+  override name = 'DatabaseUnreachable';
+}
+
+export class Database {
+  private constructor(private readonly conn: RawConnection, readonly settings: DatabaseSettings) {}
+
+  /** Connects, retrying with exponential backoff; throws `DatabaseUnreachable` with what to do. */
+  static async connect(settings: DatabaseSettings, options: { attempts?: number; firstDelayMs?: number } = {}): Promise<Database> {
+    const attempts = options.attempts ?? 5;
+    let delay = options.firstDelayMs ?? 250;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      try {
+        const conn = (await r.connect({ host: settings.host, port: settings.port })) as RawConnection;
+        return new Database(conn, settings);
+      } catch (err) {
+        lastError = err;
+        if (attempt < attempts) {
+          log.warn(`cannot reach RethinkDB at ${settings.host}:${settings.port} (attempt ${attempt}/${attempts}), retrying in ${delay} ms`);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          delay = Math.min(delay * 2, 5000);
+        }
+      }
+    }
+    throw new DatabaseUnreachable(
+      `cannot reach RethinkDB at ${settings.host}:${settings.port} (${(lastError as Error)?.message ?? lastError}). ` +
+        'Start RethinkDB there, use "bigchaindb start --dev-start-rethinkdb" for a development database, ' +
+        'or set database.host / database.port (BIGCHAINDB_DATABASE_HOST / BIGCHAINDB_DATABASE_PORT).',
+    );
+  }
+
+  get name(): string {
+    return this.settings.name;
+  }
+
+  get isOpen(): boolean {
+    return this.conn.open;
+  }
+
+  /** The node's database as a ReQL term. */
+  db(): Term {
+    return r.db(this.settings.name);
+  }
+
+  /** A table; `majority` for reads whose answer decides validity (SPEC.md §7). */
+  table(name: TableName, readMode: 'single' | 'majority' = 'single'): Term {
+    return readMode === 'majority' ? this.db().table(name, { readMode: 'majority' }) : this.db().table(name);
+  }
+
+  /** Runs a query and returns its result; a sequence comes back as an array. */
+  async run<T>(query: Term): Promise<T> {
+    const result = await query.run(this.conn);
+    if (result !== null && typeof result === 'object' && typeof result.toArray === 'function') {
+      return (await result.toArray()) as T;
+    }
+    return result as T;
+  }
+
+  /** Runs a changefeed query and returns the driver's cursor. */
+  async feed(query: Term): Promise<Term> {
+    return query.run(this.conn);
+  }
+
+  onClose(listener: () => void): void {
+    this.conn.on('close', listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.conn.open) await this.conn.close({ noreplyWait: false });
+  }
+}

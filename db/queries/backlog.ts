@@ -1,0 +1,68 @@
+/** The backlog table: transactions waiting for a block, each assigned to one node (SPEC.md §7). */
+import type { TransactionDict } from '../../models/transaction';
+import type { PublicKey, TxId } from '../../models/types';
+import type { Database } from '../connection';
+import { r } from '../rethink';
+
+export interface BacklogRow extends TransactionDict {
+  assignee: PublicKey;
+  /** Unix seconds, as a float. */
+  assignment_timestamp: number;
+}
+
+interface WriteResult {
+  inserted: number;
+  errors: number;
+  replaced: number;
+  deleted: number;
+  first_error?: string;
+}
+
+/** Inserts a row (durability soft); false when a row with this id is already there. */
+export async function insertBacklogRow(db: Database, row: BacklogRow): Promise<boolean> {
+  const result = await db.run<WriteResult>(db.table('backlog').insert(row, { durability: 'soft' }));
+  if (result.inserted === 1) return true;
+  if (/duplicate primary key/i.test(result.first_error ?? '')) return false;
+  throw new Error(`backlog insert failed: ${result.first_error ?? 'unknown error'}`);
+}
+
+/** Hands a row to another node; false when the row is gone (already in a block). */
+export async function reassignBacklogRow(db: Database, id: TxId, assignee: PublicKey, timestamp: number): Promise<boolean> {
+  const result = await db.run<WriteResult>(db.table('backlog').get(id).update({ assignee, assignment_timestamp: timestamp }, { durability: 'soft' }));
+  return result.replaced === 1;
+}
+
+/** Deletes rows (durability hard: they are deleted only once their block is safely written). */
+export async function deleteBacklogRows(db: Database, ids: readonly TxId[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db.run<WriteResult>(db.table('backlog').getAll(r.args([...ids])).delete({ durability: 'hard' }));
+  return result.deleted;
+}
+
+export async function getBacklogRow(db: Database, id: TxId): Promise<BacklogRow | null> {
+  return db.run<BacklogRow | null>(db.table('backlog', 'majority').get(id));
+}
+
+/** Rows assigned to `node`, oldest first: the block pipeline's prefeed. */
+export async function getBacklogAssignedTo(db: Database, node: PublicKey): Promise<BacklogRow[]> {
+  return db.run<BacklogRow[]>(
+    db.table('backlog')
+      .between([node, r.minval], [node, r.maxval], { index: 'assignee__transaction_timestamp' })
+      .orderBy({ index: 'assignee__transaction_timestamp' }),
+  );
+}
+
+/** Rows assigned before `olderThan` (Unix seconds), whoever holds them. */
+export async function getStaleBacklogRows(db: Database, olderThan: number): Promise<BacklogRow[]> {
+  return db.run<BacklogRow[]>(db.table('backlog').between(r.minval, olderThan, { index: 'assignment_timestamp' }));
+}
+
+export async function countBacklog(db: Database): Promise<number> {
+  return db.run<number>(db.table('backlog').count());
+}
+
+/** The transaction of a backlog row, without the two backlog fields. */
+export function transactionOfRow(row: BacklogRow): TransactionDict {
+  const { assignee: _assignee, assignment_timestamp: _timestamp, ...tx } = row;
+  return tx;
+}

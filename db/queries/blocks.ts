@@ -1,0 +1,82 @@
+/** The bigchain table: blocks, keyed by block id (SPEC.md §7). */
+import type { BlockDict } from '../../models/block';
+import type { TransactionDict } from '../../models/transaction';
+import type { BlockId, PublicKey, Timestamp, TxId } from '../../models/types';
+import type { Database } from '../connection';
+import { r, type Term } from '../rethink';
+
+/** A block's id and voters: what an election needs. */
+export interface BlockVoters {
+  id: BlockId;
+  voters: PublicKey[];
+}
+
+/** A transaction as found in a block. */
+export interface TransactionInBlock {
+  tx: TransactionDict;
+  blockId: BlockId;
+  voters: PublicKey[];
+}
+
+/** Writes a block with durability hard: its transactions leave the backlog right after. */
+export async function writeBlock(db: Database, block: BlockDict): Promise<void> {
+  const result = await db.run<{ inserted: number; first_error?: string }>(
+    db.table('bigchain').insert(block, { durability: 'hard', conflict: 'error' }),
+  );
+  if (result.inserted !== 1 && !/duplicate primary key/i.test(result.first_error ?? '')) {
+    throw new Error(`block write failed: ${result.first_error ?? 'unknown error'}`);
+  }
+}
+
+export async function getBlock(db: Database, id: BlockId): Promise<BlockDict | null> {
+  return db.run<BlockDict | null>(db.table('bigchain', 'majority').get(id));
+}
+
+export async function countBlocks(db: Database): Promise<number> {
+  return db.run<number>(db.table('bigchain', 'majority').count());
+}
+
+/** The first block in time whose one transaction is a GENESIS. */
+export async function getGenesisBlock(db: Database): Promise<BlockDict | null> {
+  const [genesis] = await db.run<BlockDict[]>(
+    db.table('bigchain', 'majority')
+      .between(r.minval, r.maxval, { index: 'block_timestamp' })
+      .orderBy({ index: 'block_timestamp' })
+      .filter((block: unknown) => r.expr(block)('block')('transactions')(0)('transaction')('operation').eq('GENESIS'))
+      .limit(1),
+  );
+  return genesis ?? null;
+}
+
+/** Blocks whose timestamp is at or after `from`, oldest first. */
+export async function getBlocksSince(db: Database, from: Timestamp): Promise<BlockDict[]> {
+  return db.run<BlockDict[]>(
+    db.table('bigchain', 'majority').between(from, r.maxval, { index: 'block_timestamp' }).orderBy({ index: 'block_timestamp' }),
+  );
+}
+
+/** Every block holding transaction `txid`, with the transaction and the block's voters. */
+export async function getTransactionInBlocks(db: Database, txid: TxId): Promise<TransactionInBlock[]> {
+  return findTransactions(db, txid, 'transaction_id', (tx) => tx('id').eq(txid));
+}
+
+/**
+ * The transactions matching `where` in the blocks a multi index lists under
+ * `key`. Only those transactions travel, not whole blocks of up to 1000. A
+ * multi index may list a block once per matching entry: duplicates go here.
+ */
+export async function findTransactions(db: Database, key: unknown, index: string, where: (tx: Term) => Term): Promise<TransactionInBlock[]> {
+  const found = await db.run<{ blockId: BlockId; voters: PublicKey[]; txs: TransactionDict[] }[]>(
+    db.table('bigchain', 'majority').getAll(key, { index }).map((block: Term) => ({
+      blockId: block('id'),
+      voters: block('block')('voters'),
+      txs: block('block')('transactions').filter(where),
+    })),
+  );
+  const seen = new Set<string>();
+  return found.flatMap(({ blockId, voters, txs }) => {
+    if (seen.has(blockId)) return [];
+    seen.add(blockId);
+    return txs.map((tx) => ({ tx, blockId, voters }));
+  });
+}

@@ -1,14 +1,76 @@
 #!/usr/bin/env node
-/**
- * The `bigchaindb` command. Only the data model has landed so far: every
- * command says so plainly rather than pretending to run.
- */
+/** The `bigchaindb` command (SPEC.md §11). */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import { version } from '../package.json';
+import { getLogger } from '../logging/logger';
+import { configure } from './commands/configure';
+import { drop, initCommand, reconfigureTables } from './commands/database';
+import { exportMyPubkey, showConfig } from './commands/inspect';
+import { start } from './commands/start';
+import type { GlobalOptions } from './context';
 
-const args = process.argv.slice(2);
-if (args.includes('-v') || args.includes('--version')) {
-  console.log(version);
-} else {
-  console.error(`bigchaindb ${version}: "${args.join(' ') || 'start'}" is not yet available in this build; only the data model (models/) has landed.`);
+const log = getLogger('cli');
+
+function globalOptions(argv: Record<string, unknown>): GlobalOptions {
+  return {
+    config: argv.config as string | undefined,
+    yes: argv.yes === true,
+    devStartRethinkdb: argv['dev-start-rethinkdb'] === true,
+    devAllowTempKeypair: argv['dev-allow-temp-keypair'] === true,
+    devDataDir: argv['dev-data-dir'] as string | undefined,
+  };
+}
+
+const positiveCount = (name: string) => (y: yargs.Argv) =>
+  y.positional(name, { type: 'number', demandOption: true }).check((argv) => {
+    const n = argv[name];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number ≥ 1`);
+    return true;
+  });
+
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Every failure is one line on stderr and exit code 1; a stack trace only at debug level. */
+function fail(err: unknown): void {
+  const error = err as Error;
+  const message = (error.message ?? String(err)).replace(/\s*\n\s*/g, ' ');
+  process.stderr.write(`bigchaindb: ${error.name && error.name !== 'Error' ? `${error.name}: ` : ''}${message}\n`);
+  log.debug(error.stack ?? '');
   process.exitCode = 1;
 }
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('bigchaindb')
+    .usage('$0 <command> [options]\n\nControl your BigchainDB node.')
+    .option('config', { alias: 'c', type: 'string', describe: 'config file (default $BIGCHAINDB_CONFIG_PATH or ~/.bigchaindb; "-" = stdout for configure)' })
+    .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'answer yes/defaults to every question' })
+    .option('dev-start-rethinkdb', { type: 'boolean', default: false, describe: 'start a development database (rethinkdb from PATH, else the embedded one)' })
+    .option('dev-allow-temp-keypair', { type: 'boolean', default: false, describe: 'make a temporary keypair if none is configured' })
+    .option('dev-data-dir', { type: 'string', describe: 'data folder of the development database (default ~/.bigchaindb-dev)' })
+    .command('configure', 'write a config file with a new keypair', {}, async (argv) => configure(globalOptions(argv)))
+    .command('show-config', 'print the configuration (private key masked)', {}, async (argv) => showConfig(globalOptions(argv)))
+    .command('export-my-pubkey', "print this node's public key", {}, async (argv) => exportMyPubkey(globalOptions(argv)))
+    .command('init', 'create the database, tables, indexes and genesis block', {}, async (argv) => initCommand(globalOptions(argv)))
+    .command('drop', 'drop the database', {}, async (argv) => drop(globalOptions(argv)))
+    .command('start', 'start the node', {}, async (argv) => start(globalOptions(argv)))
+    .command('set-shards <num_shards>', 'shard the three tables into N shards', positiveCount('num_shards'),
+      async (argv) => reconfigureTables(globalOptions(argv), 'shards', argv.num_shards))
+    .command('set-replicas <num_replicas>', 'replicate the three tables N times', positiveCount('num_replicas'),
+      async (argv) => reconfigureTables(globalOptions(argv), 'replicas', argv.num_replicas))
+    .demandCommand(1, 'name a command (see --help)')
+    .strict()
+    .version(version)
+    .alias('version', 'v')
+    .alias('help', 'h')
+    .fail((message, err) => {
+      throw err ?? new UsageError(message);
+    })
+    .exitProcess(false)
+    .parseAsync();
+}
+
+main().catch(fail);

@@ -5,6 +5,8 @@
  *
  * - reqlite listens on every interface and cannot be told a port of 0;
  *   `startReqlite` binds it to one address and a chosen or free port.
+ * - reqlite has no table `config`/`reconfigure`: `isUnsupportedByReqlite`
+ *   recognises its answer so commands can say that a real RethinkDB is needed.
  */
 import { createServer, type Server as NetServer, type AddressInfo } from 'node:net';
 
@@ -60,4 +62,9 @@ export async function startReqlite(host: string, port: number, options: { unref?
     port: boundPort,
     stop: () => new Promise((resolve) => server.stop(() => resolve())),
   };
+}
+
+/** True for reqlite's answer to a ReQL term it does not implement. */
+export function isUnsupportedByReqlite(err: unknown): boolean {
+  return /not been implemented \(yet\) in Reqlite/.test((err as { msg?: string; message?: string }).msg ?? (err as Error).message ?? '');
 }

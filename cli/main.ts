@@ -7,6 +7,7 @@ import { getLogger } from '../logging/logger';
 import { configure } from './commands/configure';
 import { drop, initCommand, reconfigureTables } from './commands/database';
 import { exportMyPubkey, showConfig } from './commands/inspect';
+import { load } from './commands/load';
 import { start } from './commands/start';
 import type { GlobalOptions } from './context';
 
@@ -42,8 +43,18 @@ function fail(err: unknown): void {
   process.exitCode = 1;
 }
 
+/**
+ * As with 0.8's argparse, options after a command belong to it: `-c` after
+ * `load` is its count, not the global config file (`bigchaindb -c FILE load -c 100`).
+ */
+export function commandScopedArgs(args: readonly string[]): string[] {
+  const at = args.indexOf('load');
+  if (at < 0) return [...args];
+  return [...args.slice(0, at + 1), ...args.slice(at + 1).map((a) => (a === '-c' ? '--count' : a.startsWith('-c=') ? `--count=${a.slice(3)}` : a))];
+}
+
 async function main(): Promise<void> {
-  await yargs(hideBin(process.argv))
+  await yargs(commandScopedArgs(hideBin(process.argv)))
     .scriptName('bigchaindb')
     .usage('$0 <command> [options]\n\nControl your BigchainDB node.')
     .option('config', { alias: 'c', type: 'string', describe: 'config file (default $BIGCHAINDB_CONFIG_PATH or ~/.bigchaindb; "-" = stdout for configure)' })
@@ -57,6 +68,17 @@ async function main(): Promise<void> {
     .command('init', 'create the database, tables, indexes and genesis block', {}, async (argv) => initCommand(globalOptions(argv)))
     .command('drop', 'drop the database', {}, async (argv) => drop(globalOptions(argv)))
     .command('start', 'start the node', {}, async (argv) => start(globalOptions(argv)))
+    .command('load', 'write signed CREATE transactions straight into the backlog', (y) => y
+      .option('multiprocess', { alias: 'm', describe: 'processes (no number: one per core)' })
+      .usage('$0 load [-m [N]] [-c COUNT]')
+      .option('count', { type: 'number', describe: 'transactions in all (default: until interrupted)' })
+      .check((argv) => {
+        const m = argv.multiprocess;
+        if (m !== undefined && m !== true && (typeof m !== 'number' || !Number.isInteger(m) || m < 1)) throw new Error('-m takes a whole number ≥ 1');
+        if (argv.count !== undefined && (!Number.isInteger(argv.count) || argv.count < 1)) throw new Error('-c takes a whole number ≥ 1');
+        return true;
+      }),
+    async (argv) => load(globalOptions(argv), { multiprocess: argv.multiprocess as number | boolean | undefined, count: argv.count }))
     .command('set-shards <num_shards>', 'shard the three tables into N shards', positiveCount('num_shards'),
       async (argv) => reconfigureTables(globalOptions(argv), 'shards', argv.num_shards))
     .command('set-replicas <num_replicas>', 'replicate the three tables N times', positiveCount('num_replicas'),

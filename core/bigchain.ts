@@ -8,7 +8,7 @@ import { blockElectionStatus, type BlockStatus } from '../consensus/election';
 import type { ChainReader, TransactionStatus, TransactionWithStatus } from '../consensus/chain';
 import { baseConsensusRules, type ConsensusRules } from '../consensus/rules';
 import type { Database } from '../db/connection';
-import { getBacklogRow, insertBacklogRow, reassignBacklogRow, transactionOfRow, type BacklogRow } from '../db/queries/backlog';
+import { getBacklogRow, insertBacklogRows, reassignBacklogRow, transactionOfRow, type BacklogRow } from '../db/queries/backlog';
 import { getBlock, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type TransactionInBlock } from '../db/queries/blocks';
 import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/queries/assets';
 import { getTransactionsOwnedBy } from '../db/queries/owned';
@@ -17,7 +17,7 @@ import { getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, get
 import { Block, type BlockDict } from '../models/block';
 import { BigchainError, CyclicBlockchainError } from '../models/errors';
 import type { Keypair } from '../models/keys';
-import { Transaction, type AssetDict, type TransactionLink } from '../models/transaction';
+import { Transaction, type AssetDict, type TransactionDict, type TransactionLink } from '../models/transaction';
 import type { BlockId, PublicKey, Timestamp, TxId } from '../models/types';
 import { createVote, type VoteDict } from '../models/vote';
 
@@ -69,9 +69,14 @@ export class Bigchain implements ChainReader {
    * me when I am alone). False when it was already in the backlog.
    */
   async writeTransaction(tx: Transaction): Promise<boolean> {
+    return (await this.writeTransactions([tx])) === 1;
+  }
+
+  /** `writeTransaction` for many at once, each with its own random assignee; returns how many were new. */
+  async writeTransactions(txs: readonly Transaction[]): Promise<number> {
     const others = this.nodesExceptMe;
-    const assignee = others.length > 0 ? pick(others) : this.me;
-    return insertBacklogRow(this.db, { ...tx.toDict(), assignee, assignment_timestamp: Date.now() / 1000 });
+    const now = Date.now() / 1000;
+    return insertBacklogRows(this.db, txs.map((tx) => ({ ...tx.toDict(), assignee: others.length > 0 ? pick(others) : this.me, assignment_timestamp: now })));
   }
 
   /** Gives a backlog row to another federation node (to me when alone); returns the new assignee. */
@@ -163,8 +168,8 @@ export class Bigchain implements ChainReader {
     }
   }
 
-  /** A block of `transactions`, signed by me, to be judged by the whole federation. */
-  createBlock(transactions: Transaction[]): Block {
+  /** A block of `transactions` (objects, or dicts already validated), signed by me, to be judged by the whole federation. */
+  createBlock(transactions: readonly (Transaction | TransactionDict)[]): Block {
     return Block.create(transactions, this.me, this.federation).sign(this.node.keypair.privateKey);
   }
 

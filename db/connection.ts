@@ -21,8 +21,13 @@ export class DatabaseUnreachable extends Error {
   override name = 'DatabaseUnreachable';
 }
 
+/** How often a query is tried again on a fresh connection when the connection dropped under it. */
+const QUERY_ATTEMPTS = 5;
+
 export class Database {
-  private constructor(private readonly conn: RawConnection, readonly settings: DatabaseSettings) {}
+  private closed = false;
+
+  private constructor(private conn: RawConnection, readonly settings: DatabaseSettings) {}
 
   /** Connects, retrying with exponential backoff; throws `DatabaseUnreachable` with what to do. */
   static async connect(settings: DatabaseSettings, options: { attempts?: number; firstDelayMs?: number } = {}): Promise<Database> {
@@ -67,13 +72,30 @@ export class Database {
     return readMode === 'majority' ? this.db().table(name, { readMode: 'majority' }) : this.db().table(name);
   }
 
-  /** Runs a query and returns its result; a sequence comes back as an array. */
+  /**
+   * Runs a query and returns its result; a sequence comes back as an array.
+   * When the connection has dropped, it reconnects and runs the query again:
+   * every query of this project is idempotent.
+   */
   async run<T>(query: Term): Promise<T> {
-    const result = await query.run(this.conn);
-    if (result !== null && typeof result === 'object' && typeof result.toArray === 'function') {
-      return (await result.toArray()) as T;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!this.conn.open && !this.closed) await this.reconnect();
+        const result = await query.run(this.conn);
+        if (result !== null && typeof result === 'object' && typeof result.toArray === 'function') {
+          return (await result.toArray()) as T;
+        }
+        return result as T;
+      } catch (err) {
+        if (this.closed || attempt >= QUERY_ATTEMPTS || !isConnectionError(err)) throw err;
+        log.warn(`connection to ${this.settings.host}:${this.settings.port} lost (${(err as Error).message}); reconnecting`);
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
-    return result as T;
+  }
+
+  private async reconnect(): Promise<void> {
+    this.conn = (await Database.connect(this.settings, { attempts: 1 })).conn;
   }
 
   /** Runs a changefeed query and returns the driver's cursor. */
@@ -86,6 +108,12 @@ export class Database {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     if (this.conn.open) await this.conn.close({ noreplyWait: false });
   }
+}
+
+function isConnectionError(err: unknown): boolean {
+  const e = err as { name?: string; message?: string };
+  return e.name === 'ReqlDriverError' || e.name === 'DatabaseUnreachable' || /connection|ECONNRESET|ECONNREFUSED/i.test(e.message ?? '');
 }

@@ -24,22 +24,36 @@ export const GENESIS_MESSAGE = 'Hello World from the BigchainDB';
 
 export class Block {
   private constructor(
-    readonly transactions: Transaction[],
+    private parsed: Transaction[] | null,
     readonly body: BlockBody,
     readonly id: BlockId,
     private signatureValue: SignatureB58 | null,
   ) {}
 
-  /** An unsigned block of `transactions` by `nodePubkey`, to be judged by `voters`. */
-  static create(transactions: Transaction[], nodePubkey: PublicKey, voters: PublicKey[], timestamp: Timestamp = timestampNow()): Block {
+  /**
+   * An unsigned block of `transactions` by `nodePubkey`, to be judged by
+   * `voters`. Transactions may be given as dicts already checked, which
+   * spares parsing them again.
+   */
+  static create(
+    transactions: readonly (Transaction | TransactionDict)[],
+    nodePubkey: PublicKey,
+    voters: PublicKey[],
+    timestamp: Timestamp = timestampNow(),
+  ): Block {
     if (transactions.length === 0) throw new OperationError('empty block creation is not allowed');
     const body: BlockBody = {
       timestamp,
-      transactions: transactions.map((tx) => tx.toDict()),
+      transactions: transactions.map((tx) => (tx instanceof Transaction ? tx.toDict() : tx)),
       node_pubkey: nodePubkey,
       voters,
     };
-    return new Block(transactions, body, sha3Hex(serialize(body)), null);
+    return new Block(null, body, sha3Hex(serialize(body)), null);
+  }
+
+  /** The block's transactions, read from its body on first use. */
+  get transactions(): Transaction[] {
+    return (this.parsed ??= this.body.transactions.map((tx) => Transaction.fromDict(tx)));
   }
 
   /**
@@ -47,6 +61,16 @@ export class Block {
    * structure and id of every transaction in it.
    */
   static fromDict(value: unknown): Block {
+    const dict = Block.checkHeader(value);
+    const transactions = dict.block.transactions.map((tx) => Transaction.fromDict(tx));
+    return new Block(transactions, dict.block, dict.id, dict.signature);
+  }
+
+  /**
+   * Checks a block's shape, id and signature (when it has one) without
+   * reading its transactions, which a vote can leave to other threads.
+   */
+  static checkHeader(value: unknown): BlockDict {
     const dict = asBlockDict(value);
     const serialized = serialize(dict.block);
     const id = sha3Hex(serialized);
@@ -54,8 +78,7 @@ export class Block {
     if (dict.signature !== null && !verifyText(serialized, dict.signature, dict.block.node_pubkey)) {
       throw new InvalidSignature('block signature does not verify');
     }
-    const transactions = dict.block.transactions.map((tx) => Transaction.fromDict(tx));
-    return new Block(transactions, dict.block, id, dict.signature);
+    return dict;
   }
 
   get signature(): SignatureB58 | null {

@@ -1,7 +1,6 @@
 /**
  * `bigchaindb start`: development database if asked, init if needed, then
- * the node. The pipelines and the HTTP API are not in this build yet; with
- * --dev-start-rethinkdb it serves the development database until stopped.
+ * the four pipelines, until SIGINT/SIGTERM stops them cleanly.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +8,10 @@ import type { Config } from '../../config/config';
 import { startDevelopmentDatabase, type DevelopmentDatabase } from '../../db/dev-database';
 import { getLogger } from '../../logging/logger';
 import { generateKeypair } from '../../models/keys';
+import { nodeSettings } from '../../pipelines/node-settings';
+import { startPipelines } from '../../pipelines/supervisor';
 import { commandConfig, type GlobalOptions } from '../context';
-import { init } from './database';
+import { init, nodeKeypair } from './database';
 
 const log = getLogger('start');
 
@@ -23,15 +24,14 @@ export async function start(options: GlobalOptions): Promise<void> {
   let devDatabase: DevelopmentDatabase | null = null;
   if (options.devStartRethinkdb) devDatabase = await startDevelopmentDatabase(config.database, devDataDir(options));
   try {
+    const keypair = nodeKeypair(config);
     await init(config);
-    log.info(`node ${config.keypair.public} ready on database ${config.database.host}:${config.database.port}/${config.database.name}`);
-    if (devDatabase === null) {
-      log.warn('the pipelines and the HTTP API are not yet available in this build: nothing more to run');
-      process.exitCode = 1;
-      return;
-    }
-    log.warn('the pipelines and the HTTP API are not yet available in this build: serving the development database until interrupted');
-    await untilSignalled();
+    const pipelines = startPipelines(nodeSettings(config, keypair));
+    const signalled = untilSignalled();
+    await Promise.race([pipelines.started, signalled]);
+    log.info(`BigchainDB node ${keypair.publicKey} running on database ${config.database.host}:${config.database.port}/${config.database.name}`);
+    await signalled;
+    await pipelines.stop();
   } finally {
     await devDatabase?.stop();
   }

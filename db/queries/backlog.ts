@@ -18,11 +18,16 @@ interface WriteResult {
   first_error?: string;
 }
 
-/** Inserts a row (durability soft); false when a row with this id is already there. */
-export async function insertBacklogRow(db: Database, row: BacklogRow): Promise<boolean> {
-  const result = await db.run<WriteResult>(db.table('backlog').insert(row, { durability: 'soft' }));
-  if (result.inserted === 1) return true;
-  if (/duplicate primary key/i.test(result.first_error ?? '')) return false;
+/**
+ * Inserts rows (durability soft); returns how many were new. A row whose id
+ * is already in the backlog is left as it is.
+ */
+export async function insertBacklogRows(db: Database, rows: readonly BacklogRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const result = await db.run<WriteResult>(db.table('backlog').insert([...rows], { durability: 'soft' }));
+  if (result.inserted + result.errors === rows.length && (result.errors === 0 || /duplicate primary key/i.test(result.first_error ?? ''))) {
+    return result.inserted;
+  }
   throw new Error(`backlog insert failed: ${result.first_error ?? 'unknown error'}`);
 }
 

@@ -1,0 +1,207 @@
+/**
+ * The block pipeline (SPEC.md §8): my backlog transactions, validated, into
+ * signed blocks of up to 1000, written to `bigchain`, then deleted from the
+ * backlog — only once their block is written.
+ */
+import type { Bigchain } from '../core/bigchain';
+import { deleteBacklogRows, getBacklogAssignedTo, transactionOfRow, type BacklogRow } from '../db/queries/backlog';
+import { getLogger } from '../logging/logger';
+import type { Block } from '../models/block';
+import { Transaction, type TransactionDict } from '../models/transaction';
+import type { TxId } from '../models/types';
+import { ChangefeedSource } from './runtime/changefeed';
+import { PipelineBuilder, type Collector, type Pipeline, type Stage } from './runtime/pipeline';
+import { retry } from './runtime/retry';
+import type { NodeSettings } from './node-settings';
+import type { ValidationPool } from './validation/pool';
+
+const log = getLogger('pipeline:block');
+
+export const BLOCK_SIZE = 1000;
+export const BLOCK_TIMEOUT_MS = 1000;
+const VALIDATION_BATCH = 50;
+const VALIDATION_BATCH_MS = 20;
+
+/**
+ * Transactions between the changefeed and the deletion of their backlog row,
+ * with the outputs they spend. A transaction seen again meanwhile (a replayed
+ * prefeed, a repeated change) is dropped rather than put in a second block,
+ * and a second spender of an output is held back.
+ */
+export class InFlight {
+  private readonly ids = new Set<string>();
+  private readonly spent = new Map<string, string>();
+
+  /** Marks `id`; false when it was already in flight. */
+  claim(id: string): boolean {
+    if (this.ids.has(id)) return false;
+    this.ids.add(id);
+    return true;
+  }
+
+  /** Reserves the outputs `tx` spends; false (and nothing reserved) when another transaction in flight spends one. */
+  reserveOutputs(tx: TransactionDict): boolean {
+    const outputs = spentOutputs(tx);
+    if (outputs.some((o) => this.spent.has(o) && this.spent.get(o) !== tx.id)) return false;
+    for (const o of outputs) this.spent.set(o, tx.id);
+    return true;
+  }
+
+  release(tx: { id: string; transaction?: TransactionDict['transaction'] }): void {
+    this.ids.delete(tx.id);
+    if (tx.transaction !== undefined) for (const o of spentOutputs(tx as TransactionDict)) if (this.spent.get(o) === tx.id) this.spent.delete(o);
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+}
+
+function spentOutputs(tx: TransactionDict): string[] {
+  return tx.transaction.fulfillments.flatMap((f) => (f.input ? [`${f.input.txid}/${f.input.cid}`] : []));
+}
+
+export interface BlockPipelineDeps {
+  readonly settings: NodeSettings;
+  readonly bigchain: Bigchain;
+  readonly pool: ValidationPool;
+  readonly isStopping: () => boolean;
+}
+
+export function blockPipeline(deps: BlockPipelineDeps): Pipeline {
+  const me = deps.settings.keypair.publicKey;
+  const inFlight = new InFlight();
+  const source = new ChangefeedSource<BacklogRow, BacklogRow>({
+    name: 'backlog',
+    settings: deps.settings.database,
+    table: 'backlog',
+    prefeed: (db) => getBacklogAssignedTo(db, me),
+    select: (change) => change.new_val,
+  });
+  return PipelineBuilder.from('block', source)
+    .then(filterAssignedToMe(me))
+    .then(dropInFlight(inFlight))
+    .collect(batchForValidation())
+    .then(validate(deps, inFlight))
+    .collect(collectBlock(inFlight))
+    .then(createBlock(deps))
+    .then(writeBlock(deps))
+    .then(deleteFromBacklog(deps, inFlight))
+    .build();
+}
+
+/** Keeps rows assigned to me, as plain transactions. */
+function filterAssignedToMe(me: string): Stage<BacklogRow, TransactionDict> {
+  return { name: 'filterAssignedToMe', run: (row) => (row.assignee === me ? transactionOfRow(row) : null) };
+}
+
+function dropInFlight(inFlight: InFlight): Stage<TransactionDict, TransactionDict> {
+  return { name: 'dropInFlight', run: (tx) => (inFlight.claim(tx.id) ? tx : null) };
+}
+
+/** Small batches, so that one message to a validation thread carries many transactions. */
+function batchForValidation(): Collector<TransactionDict, TransactionDict[]> {
+  let batch: TransactionDict[] = [];
+  const take = () => {
+    if (batch.length === 0) return null;
+    const out = batch;
+    batch = [];
+    return out;
+  };
+  return {
+    name: 'batchForValidation',
+    timeoutMs: VALIDATION_BATCH_MS,
+    add: (tx) => (batch.push(tx) >= VALIDATION_BATCH ? take() : null),
+    flush: take,
+  };
+}
+
+/**
+ * Valid transactions go on; invalid ones, and those already in a valid or
+ * undecided block, leave the backlog. When validation itself fails (the
+ * database is away), the batch is released and stays in the backlog, to come
+ * back by the stale monitor.
+ */
+function validate(deps: BlockPipelineDeps, inFlight: InFlight): Stage<TransactionDict[], TransactionDict[]> {
+  return {
+    name: 'validate',
+    concurrency: deps.settings.validationThreads * 2,
+    async run(batch) {
+      let verdicts;
+      try {
+        verdicts = await deps.pool.validate(batch, 'backlog');
+      } catch (err) {
+        batch.forEach((tx) => inFlight.release(tx));
+        throw err;
+      }
+      const rejected = verdicts.flatMap((v) => (v.ok ? [] : [v]));
+      for (const r of rejected) log.info(`dropping transaction ${r.id} from the backlog: ${r.reason}`);
+      await retry('delete rejected transactions', () => deleteBacklogRows(deps.bigchain.db, rejected.map((r) => r.id as TxId)), deps.isStopping);
+      rejected.forEach((r) => inFlight.release({ id: r.id }));
+      const valid = verdicts.flatMap((v) => (v.ok ? [v.tx] : []));
+      return valid.length > 0 ? valid : null;
+    },
+  };
+}
+
+/** Up to BLOCK_SIZE transactions, or what came within BLOCK_TIMEOUT_MS of the first. */
+function collectBlock(inFlight: InFlight): Collector<TransactionDict[], TransactionDict[]> {
+  let pending: TransactionDict[] = [];
+  const take = (count: number) => {
+    if (pending.length === 0) return null;
+    const out = pending.slice(0, count);
+    pending = pending.slice(count);
+    return out;
+  };
+  return {
+    name: 'collectBlock',
+    timeoutMs: BLOCK_TIMEOUT_MS,
+    add(valid) {
+      for (const tx of valid) {
+        if (inFlight.reserveOutputs(tx)) pending.push(tx);
+        else {
+          log.info(`holding back transaction ${tx.id}: another transaction in flight spends the same output`);
+          inFlight.release(tx);
+        }
+      }
+      return pending.length >= BLOCK_SIZE ? take(BLOCK_SIZE) : null;
+    },
+    flush: () => take(BLOCK_SIZE),
+  };
+}
+
+function createBlock(deps: BlockPipelineDeps): Stage<TransactionDict[], Block> {
+  return {
+    name: 'createBlock',
+    run: (txs) => deps.bigchain.createBlock(deps.settings.faultyBlocks ? [...txs, invalidTransaction(deps.settings)] : txs),
+  };
+}
+
+/** A well-formed, signed CREATE that breaks a rule (a divisible asset of amount 1): for fault-injection tests only. */
+function invalidTransaction(settings: NodeSettings): TransactionDict {
+  const { publicKey, privateKey } = settings.keypair;
+  return Transaction.create([publicKey], [[[publicKey], 1]], { asset: { divisible: true } }).sign([privateKey]).toDict();
+}
+
+function writeBlock(deps: BlockPipelineDeps): Stage<Block, Block> {
+  return {
+    name: 'writeBlock',
+    async run(block) {
+      await retry(`write block ${block.id}`, () => deps.bigchain.writeBlock(block), deps.isStopping);
+      log.info(`wrote block ${block.id} with ${block.body.transactions.length} transactions`);
+      return block;
+    },
+  };
+}
+
+function deleteFromBacklog(deps: BlockPipelineDeps, inFlight: InFlight): Stage<Block, Block> {
+  return {
+    name: 'deleteFromBacklog',
+    async run(block) {
+      const ids = block.body.transactions.map((tx) => tx.id);
+      await retry(`delete the transactions of block ${block.id} from the backlog`, () => deleteBacklogRows(deps.bigchain.db, ids), deps.isStopping);
+      block.body.transactions.forEach((tx) => inFlight.release(tx));
+      return block;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The validation pool, after lodestar's signature-verification pool: jobs go
+ * in batches to one thread per core, and a bounded queue pushes back on the
+ * pipeline feeding it.
+ */
+import { join } from 'node:path';
+import { once } from 'node:events';
+import Piscina from 'piscina';
+import type { NodeSettings } from '../node-settings';
+import type { Purpose, Verdict } from './verdict';
+
+/** Transactions per job: enough to amortise a message between threads. */
+export const BATCH_SIZE = 50;
+
+export class ValidationPool {
+  private readonly pool: Piscina;
+  private readonly maxQueue: number;
+
+  constructor(settings: NodeSettings) {
+    this.maxQueue = settings.validationThreads * 4;
+    this.pool = new Piscina({
+      filename: join(__dirname, 'worker.js'),
+      workerData: settings,
+      minThreads: settings.validationThreads,
+      maxThreads: settings.validationThreads,
+    });
+  }
+
+  /** Verdicts for `txs`, in order; waits while the pool's queue is full. */
+  async validate(txs: readonly unknown[], purpose: Purpose): Promise<Verdict[]> {
+    const jobs: Promise<Verdict[]>[] = [];
+    for (let i = 0; i < txs.length; i += BATCH_SIZE) {
+      while (this.pool.queueSize >= this.maxQueue) await once(this.pool, 'drain');
+      jobs.push(this.pool.run({ purpose, txs: txs.slice(i, i + BATCH_SIZE) }));
+    }
+    return (await Promise.all(jobs)).flat();
+  }
+
+  async destroy(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

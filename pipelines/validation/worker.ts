@@ -1,0 +1,45 @@
+/**
+ * A validation thread of the pool: parses and validates transactions against
+ * the chain with its own database connection. Transaction validation is the
+ * CPU hot spot of both the block and the vote pipeline.
+ */
+import { workerData } from 'node:worker_threads';
+import { Bigchain } from '../../core/bigchain';
+import { Database } from '../../db/connection';
+import { Transaction } from '../../models/transaction';
+import type { NodeSettings } from '../node-settings';
+import type { ValidationJob, Verdict } from './verdict';
+
+let chain: Promise<Bigchain> | null = null;
+
+function bigchain(): Promise<Bigchain> {
+  const settings = workerData as NodeSettings;
+  chain ??= Database.connect(settings.database, { attempts: 10 })
+    .then((db) => new Bigchain(db, { keypair: settings.keypair, keyring: settings.keyring }))
+    .catch((err: unknown) => {
+      chain = null;
+      throw err;
+    });
+  return chain;
+}
+
+async function judge(b: Bigchain, raw: unknown, purpose: ValidationJob['purpose']): Promise<Verdict> {
+  const id = String((raw as { id?: unknown })?.id);
+  try {
+    const tx = Transaction.fromDict(raw);
+    if (purpose === 'backlog') {
+      const statuses = [...(await b.getBlocksStatusContainingTx(tx.id)).values()];
+      if (statuses.some((s) => s !== 'invalid')) return { ok: false, id, reason: 'already in a valid or undecided block', duplicate: true };
+    }
+    await b.validateTransaction(tx);
+    return { ok: true, tx: tx.toDict() };
+  } catch (err) {
+    if (!(err instanceof Error) || /Reql|Connection/.test(err.name)) throw err;
+    return { ok: false, id, reason: `${err.name}: ${err.message}`, duplicate: false };
+  }
+}
+
+export default async function validate(job: ValidationJob): Promise<Verdict[]> {
+  const b = await bigchain();
+  return Promise.all(job.txs.map((tx) => judge(b, tx, job.purpose)));
+}

@@ -1,0 +1,114 @@
+/**
+ * The vote pipeline (SPEC.md §8): every new block is checked (id, signature,
+ * creator), its transactions validated across the pool, and my vote written,
+ * chained to my previous one. On start it first votes on the blocks it missed.
+ */
+import type { Bigchain } from '../core/bigchain';
+import { getLogger } from '../logging/logger';
+import { Block, type BlockDict } from '../models/block';
+import type { BlockId } from '../models/types';
+import type { VoteDict } from '../models/vote';
+import { ChangefeedSource } from './runtime/changefeed';
+import { PipelineBuilder, type Pipeline, type Stage } from './runtime/pipeline';
+import { retry } from './runtime/retry';
+import type { NodeSettings } from './node-settings';
+import type { ValidationPool } from './validation/pool';
+
+const log = getLogger('pipeline:vote');
+
+export interface VotePipelineDeps {
+  readonly settings: NodeSettings;
+  readonly bigchain: Bigchain;
+  readonly pool: ValidationPool;
+  readonly isStopping: () => boolean;
+}
+
+interface Judged {
+  readonly blockId: BlockId;
+  readonly valid: boolean;
+}
+
+export async function votePipeline(deps: VotePipelineDeps): Promise<Pipeline> {
+  const state = { lastVoted: (await deps.bigchain.getLastVotedBlock()).id, inProgress: new Set<string>() };
+  const source = new ChangefeedSource<BlockDict, BlockDict>({
+    name: 'bigchain',
+    settings: deps.settings.database,
+    table: 'bigchain',
+    prefeed: () => deps.bigchain.getUnvotedBlocks(),
+    select: (change) => (change.old_val === null ? change.new_val : null),
+  });
+  return PipelineBuilder.from('vote', source)
+    .then(skipVoted(deps, state.inProgress))
+    .then(validateBlock(deps))
+    .then(vote(deps, state))
+    .then(writeVote(deps, state.inProgress))
+    .build();
+}
+
+/** Drops the genesis block, blocks I voted on, and blocks already on their way (a repeated change). */
+function skipVoted(deps: VotePipelineDeps, inProgress: Set<string>): Stage<BlockDict, BlockDict> {
+  return {
+    name: 'skipVoted',
+    async run(block) {
+      if (block.block?.transactions?.[0]?.transaction?.operation === 'GENESIS') return null;
+      if (inProgress.has(block.id) || (await deps.bigchain.hasPreviousVote(block.id))) return null;
+      inProgress.add(block.id);
+      return block;
+    },
+  };
+}
+
+/**
+ * A block with a bad id or signature, or made by a node outside the
+ * federation, is voted invalid at once; otherwise every transaction is
+ * validated in the pool and the block is valid iff all are.
+ */
+function validateBlock(deps: VotePipelineDeps): Stage<BlockDict, Judged> {
+  return {
+    name: 'validateBlock',
+    concurrency: 2,
+    async run(raw) {
+      const blockId = raw.id;
+      let block: BlockDict;
+      try {
+        block = Block.checkHeader(raw);
+      } catch (err) {
+        log.info(`block ${blockId} is invalid: ${(err as Error).message}`);
+        return { blockId, valid: false };
+      }
+      if (block.signature === null || !deps.bigchain.federation.includes(block.block.node_pubkey)) {
+        log.info(`block ${blockId} is invalid: unsigned, or not made by a federation node`);
+        return { blockId, valid: false };
+      }
+      const verdicts = await deps.pool.validate(block.block.transactions, 'block');
+      const rejected = verdicts.find((v) => !v.ok);
+      if (rejected !== undefined && !rejected.ok) log.info(`block ${blockId} is invalid: transaction ${rejected.id}: ${rejected.reason}`);
+      return { blockId, valid: rejected === undefined };
+    },
+  };
+}
+
+/** My vote, chained to my previous vote: this stage runs one block at a time. */
+function vote(deps: VotePipelineDeps, state: { lastVoted: BlockId }): Stage<Judged, VoteDict> {
+  return {
+    name: 'vote',
+    run({ blockId, valid }) {
+      const signed = deps.bigchain.vote(blockId, state.lastVoted, valid);
+      state.lastVoted = blockId;
+      return signed;
+    },
+  };
+}
+
+function writeVote(deps: VotePipelineDeps, inProgress: Set<string>): Stage<VoteDict, VoteDict> {
+  return {
+    name: 'writeVote',
+    async run(signed) {
+      const blockId = signed.vote.voting_for_block;
+      await retry(`write my vote on block ${blockId}`, () => deps.bigchain.writeVote(signed), deps.isStopping);
+      inProgress.delete(blockId);
+      log.info(`voted ${signed.vote.is_block_valid ? 'valid' : 'invalid'} on block ${blockId}`);
+      return signed;
+    },
+  };
+}

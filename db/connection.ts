@@ -27,7 +27,14 @@ const QUERY_ATTEMPTS = 5;
 export class Database {
   private closed = false;
 
-  private constructor(private conn: RawConnection, readonly settings: DatabaseSettings) {}
+  private constructor(private conn: RawConnection, readonly settings: DatabaseSettings) {
+    Database.watch(conn, settings);
+  }
+
+  /** A socket error on an idle connection must not crash the process: the next query reconnects. */
+  private static watch(conn: RawConnection, settings: DatabaseSettings): void {
+    conn.on('error', (err) => log.warn(`connection to ${settings.host}:${settings.port} failed: ${(err as Error)?.message ?? String(err)}`));
+  }
 
   /** Connects, retrying with exponential backoff; throws `DatabaseUnreachable` with what to do. */
   static async connect(settings: DatabaseSettings, options: { attempts?: number; firstDelayMs?: number } = {}): Promise<Database> {
@@ -115,5 +122,5 @@ export class Database {
 
 function isConnectionError(err: unknown): boolean {
   const e = err as { name?: string; message?: string };
-  return e.name === 'ReqlDriverError' || e.name === 'DatabaseUnreachable' || /connection|ECONNRESET|ECONNREFUSED/i.test(e.message ?? '');
+  return e.name === 'ReqlDriverError' || e.name === 'DatabaseUnreachable' || /connection|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message ?? '');
 }

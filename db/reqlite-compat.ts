@@ -27,6 +27,8 @@ const ReqliteConnection = require('reqlite/lib/connection.js') as ConnectionCons
 export interface RunningReqlite {
   readonly host: string;
   readonly port: number;
+  /** Cuts every client connection, as a network blink or a restarting server would. */
+  dropClientConnections(): void;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,9 @@ export async function startReqlite(host: string, port: number, options: { unref?
   return {
     host,
     port: boundPort,
+    dropClientConnections: () => {
+      for (const connection of Object.values(server._connections) as { connection: { destroy(): void } }[]) connection.connection.destroy();
+    },
     stop: () => new Promise((resolve) => server.stop(() => resolve())),
   };
 }

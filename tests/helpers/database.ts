@@ -9,10 +9,17 @@ import { Database, type DatabaseSettings } from '../../db/connection';
 import { startReqlite } from '../../db/reqlite-compat';
 import { createDatabase, dropDatabase, databaseExists } from '../../db/schema';
 
-let server: Promise<{ host: string; port: number }> | null = null;
+export interface TestServer {
+  readonly host: string;
+  readonly port: number;
+  /** Cuts every client connection; absent on a real RethinkDB, which the tests cannot reach into. */
+  readonly dropClientConnections?: () => void;
+}
+
+let server: Promise<TestServer> | null = null;
 
 /** Host and port of the test server, started once per test file. */
-export function testServer(): Promise<{ host: string; port: number }> {
+export function testServer(): Promise<TestServer> {
   if (server === null) {
     const given = process.env.BIGCHAINDB_TEST_DATABASE;
     if (given) {

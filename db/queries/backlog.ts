@@ -14,6 +14,7 @@ interface WriteResult {
   inserted: number;
   errors: number;
   replaced: number;
+  unchanged: number;
   deleted: number;
   first_error?: string;
 }
@@ -34,7 +35,7 @@ export async function insertBacklogRows(db: Database, rows: readonly BacklogRow[
 /** Hands a row to another node; false when the row is gone (already in a block). */
 export async function reassignBacklogRow(db: Database, id: TxId, assignee: PublicKey, timestamp: number): Promise<boolean> {
   const result = await db.run<WriteResult>(db.table('backlog').get(id).update({ assignee, assignment_timestamp: timestamp }, { durability: 'soft' }));
-  return result.replaced === 1;
+  return result.replaced + result.unchanged === 1;
 }
 
 /** Deletes rows (durability hard: they are deleted only once their block is safely written). */

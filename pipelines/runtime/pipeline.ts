@@ -15,7 +15,7 @@ export interface Source<T> {
 export interface Stage<In, Out> {
   readonly name: string;
   run(item: In): Promise<Out | null> | Out | null;
-  /** Items handled at once (default 1): for stages that wait on other threads or the database. */
+  /** Items handled at once (default 1), outputs kept in input order: for stages that wait on other threads or the database. */
   readonly concurrency?: number;
 }
 
@@ -29,6 +29,8 @@ export interface Collector<In, Out> {
   add(item: In): Out | null;
   flush(): Out | null;
 }
+
+const OLDEST_DONE = Symbol('oldest done');
 
 type Step =
   | { kind: 'stage'; stage: Stage<unknown, unknown> }
@@ -88,14 +90,35 @@ export class Pipeline {
     }
   }
 
+  /**
+   * Up to `concurrency` items are handled at once, but results leave in the
+   * order items came: votes must follow the order blocks arrived in, or the
+   * nodes' votes would disagree on the previous block.
+   */
   private async runStage(stage: Stage<unknown, unknown>, input: BoundedQueue<unknown>, output: BoundedQueue<unknown> | null): Promise<void> {
-    const workers = Array.from({ length: stage.concurrency ?? 1 }, async () => {
-      for (let item = await input.pop(); item !== CLOSED; item = await input.pop()) {
-        const result = await this.attempt(stage.name, () => stage.run(item));
-        if (result !== null && result !== undefined && output !== null) await output.push(result);
+    const limit = Math.max(1, stage.concurrency ?? 1);
+    const window: Promise<unknown>[] = [];
+    const emitOldest = async () => {
+      const result = await window.shift();
+      if (result !== null && result !== undefined && output !== null) await output.push(result);
+    };
+    let next: Promise<unknown> | null = input.pop();
+    while (next !== null || window.length > 0) {
+      if (next === null || window.length >= limit) {
+        await emitOldest();
+        continue;
       }
-    });
-    await Promise.all(workers);
+      // Wait for a new item or for the oldest one to finish, whichever comes first; a pending pop is kept, never lost.
+      const first = window.length === 0 ? await next : await Promise.race([next, window[0]!.then(() => OLDEST_DONE)]);
+      if (first === OLDEST_DONE) {
+        await emitOldest();
+      } else if (first === CLOSED) {
+        next = null;
+      } else {
+        window.push(this.attempt(stage.name, () => stage.run(first)));
+        next = input.pop();
+      }
+    }
   }
 
   private async runCollector(collector: Collector<unknown, unknown>, input: BoundedQueue<unknown>, output: BoundedQueue<unknown> | null): Promise<void> {

@@ -1,0 +1,172 @@
+/**
+ * Federations of real `bigchaindb start` processes on one RethinkDB-protocol
+ * server: transactions reach `valid` exactly once through faults, stops,
+ * kills and catch-up.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { countBacklog, insertBacklogRows } from '../db/queries/backlog';
+import type { BlockDict } from '../models/block';
+import type { Keypair } from '../models/keys';
+import { generateKeypair } from '../models/keys';
+import { Transaction } from '../models/transaction';
+import type { PublicKey } from '../models/types';
+import type { VoteDict } from '../models/vote';
+import { startFederation, waitFor, type Federation } from './helpers/federation';
+
+const alice = generateKeypair();
+const create = (tag: string) =>
+  Transaction.create([alice.publicKey], [[[alice.publicKey], 1]], { metadata: { tag, r: Math.random() } }).sign([alice.privateKey]);
+
+async function allBlocks(f: Federation): Promise<BlockDict[]> {
+  return f.db.run<BlockDict[]>(f.db.table('bigchain'));
+}
+
+async function allVotes(f: Federation): Promise<VoteDict[]> {
+  return f.db.run<VoteDict[]>(f.db.table('votes'));
+}
+
+/** Writes rows straight into the backlog, assigned round-robin to `assignees`. */
+async function writeAssigned(f: Federation, txs: Transaction[], assignees: readonly PublicKey[]): Promise<Map<string, PublicKey>> {
+  const assigned = new Map(txs.map((tx, i) => [tx.id as string, assignees[i % assignees.length]!]));
+  await insertBacklogRows(f.db, txs.map((tx) => ({ ...tx.toDict(), assignee: assigned.get(tx.id)!, assignment_timestamp: Date.now() / 1000 })));
+  return assigned;
+}
+
+async function allValid(f: Federation, txs: readonly Transaction[]): Promise<boolean> {
+  for (const tx of txs) if ((await f.bigchain.getStatus(tx.id)) !== 'valid') return false;
+  return true;
+}
+
+/** Every transaction is in exactly one valid block (getStatus throws on two). */
+async function assertValidOnce(f: Federation, txs: readonly Transaction[]): Promise<void> {
+  for (const tx of txs) {
+    const statuses = [...(await f.bigchain.getBlocksStatusContainingTx(tx.id)).values()];
+    assert.equal(statuses.filter((s) => s === 'valid').length, 1, `transaction ${tx.id} is in exactly one valid block`);
+  }
+}
+
+/** The votes of `node` form one chain from the genesis block through every block it voted on, each once. */
+async function assertVoteChain(f: Federation, node: Keypair, genesisId: string): Promise<string[]> {
+  const votes = (await allVotes(f)).filter((v) => v.node_pubkey === node.publicKey);
+  const next = new Map(votes.map((v) => [v.vote.previous_block as string, v.vote.voting_for_block as string]));
+  assert.equal(next.size, votes.length, 'no two votes of a node share a previous block');
+  const chain: string[] = [];
+  for (let id = next.get(genesisId); id !== undefined; id = next.get(id)) chain.push(id);
+  assert.equal(chain.length, votes.length, 'every vote of the node is on its chain from the genesis block');
+  return chain;
+}
+
+const genesisOf = async (f: Federation) => (await allBlocks(f)).find((b) => b.block.transactions[0]?.transaction.operation === 'GENESIS')!;
+
+describe('a federation of one node', () => {
+  test('loaded transactions all become valid; a TRANSFER of a valid output becomes valid; its double spend never does', async () => {
+    const f = await startFederation({ size: 1 });
+    const node = f.nodes[0]!;
+    const config = node.configPath;
+    const load = spawn(process.execPath, [join(__dirname, '..', 'cli', 'main.js'), '-c', config, 'load', '-c', '300'], { stdio: 'pipe' });
+    let out = '';
+    load.stdout.on('data', (d) => (out += String(d)));
+    assert.equal(await new Promise((resolve) => load.once('exit', resolve)), 0);
+    assert.match(out, /300 transactions written to the backlog/);
+    await waitFor('an empty backlog', async () => (await countBacklog(f.db)) === 0);
+    await waitFor('every block valid', async () => {
+      const blocks = (await allBlocks(f)).filter((b) => b.block.transactions[0]?.transaction.operation !== 'GENESIS');
+      const statuses = await Promise.all(blocks.map((b) => f.bigchain.blockElectionStatus(b.id, b.block.voters)));
+      return blocks.reduce((n, b) => n + b.block.transactions.length, 0) === 300 && statuses.every((s) => s === 'valid');
+    });
+
+    const origin = create('origin');
+    await f.bigchain.writeTransaction(origin);
+    await waitFor('origin valid', () => allValid(f, [origin]));
+    const transfer = Transaction.transfer(origin.toInputs(), [[[node.keypair.publicKey], 1]], origin.asset.id).sign([alice.privateKey]);
+    await f.bigchain.writeTransaction(transfer);
+    await waitFor('transfer valid', () => allValid(f, [transfer]));
+    const doubleSpend = Transaction.transfer(origin.toInputs(), [[[alice.publicKey], 1]], origin.asset.id).sign([alice.privateKey]);
+    await f.bigchain.writeTransaction(doubleSpend);
+    await waitFor('the double spend to leave the backlog', async () => (await countBacklog(f.db)) === 0);
+    assert.equal(await f.bigchain.getStatus(doubleSpend.id), null);
+  });
+});
+
+describe('a federation of three nodes', () => {
+  test('transactions assigned to any node become valid in a block signed by their assignee, with three valid votes chained per node', async () => {
+    const f = await startFederation({ size: 3 });
+    const keys = f.nodes.map((n) => n.keypair.publicKey);
+    const txs = Array.from({ length: 60 }, (_, i) => create(`three-${i}`));
+    const assigned = await writeAssigned(f, txs, keys);
+    await waitFor('all valid', () => allValid(f, txs));
+    await assertValidOnce(f, txs);
+    const blocks = (await allBlocks(f)).filter((b) => b.block.transactions[0]?.transaction.operation !== 'GENESIS');
+    for (const block of blocks) {
+      for (const tx of block.block.transactions) assert.equal(block.block.node_pubkey, assigned.get(tx.id));
+      assert.deepEqual([...block.block.voters].sort(), [...keys].sort());
+    }
+    await waitFor('three votes on every block', async () => {
+      const votes = await allVotes(f);
+      return blocks.every((b) => votes.filter((v) => v.vote.voting_for_block === b.id && v.vote.is_block_valid).length === 3);
+    });
+    const genesis = await genesisOf(f);
+    for (const node of f.nodes) assert.equal((await assertVoteChain(f, node.keypair, genesis.id)).length, blocks.length);
+  });
+
+  test('a block signed with an invalid transaction is voted invalid and its good transactions end up valid exactly once elsewhere', async () => {
+    const f = await startFederation({ size: 3, envOf: (i): Record<string, string> => (i === 2 ? { BIGCHAINDB_TEST_FAULTY_BLOCKS: '1' } : {}) });
+    const faulty = f.nodes[2]!.keypair.publicKey;
+    const txs = Array.from({ length: 12 }, (_, i) => create(`faulty-${i}`));
+    await writeAssigned(f, txs, [faulty]);
+    await waitFor('all valid', () => allValid(f, txs), 90_000);
+    await assertValidOnce(f, txs);
+    const blocks = await allBlocks(f);
+    const byFaulty = blocks.filter((b) => b.block.node_pubkey === faulty);
+    assert.ok(byFaulty.length > 0);
+    for (const block of byFaulty) assert.equal(await f.bigchain.blockElectionStatus(block.id, block.block.voters), 'invalid');
+  });
+
+  test('transactions held by a stopped node are reassigned by the stale monitor of the others and become valid', async () => {
+    const f = await startFederation({ size: 3, reassignDelay: 2 });
+    const stopped = f.nodes[2]!;
+    await stopped.stop();
+    const txs = Array.from({ length: 10 }, (_, i) => create(`stale-${i}`));
+    await writeAssigned(f, txs, [stopped.keypair.publicKey]);
+    await waitFor('all valid', () => allValid(f, txs), 60_000);
+    await assertValidOnce(f, txs);
+  });
+
+  test('a node kept down while the others write blocks votes on every block it missed, in order, when it comes back', async () => {
+    const f = await startFederation({ size: 3 });
+    const late = f.nodes[2]!;
+    await late.stop();
+    const [a, b] = [f.nodes[0]!.keypair.publicKey, f.nodes[1]!.keypair.publicKey];
+    for (let round = 0; round < 5; round++) {
+      const txs = Array.from({ length: 4 }, (_, i) => create(`catchup-${round}-${i}`));
+      await writeAssigned(f, txs, [a, b]);
+      await waitFor(`round ${round} valid`, () => allValid(f, txs));
+    }
+    const blocks = (await allBlocks(f)).filter((blk) => blk.block.transactions[0]?.transaction.operation !== 'GENESIS');
+    assert.ok(blocks.length >= 5);
+    late.start();
+    await waitFor('the late node to vote on every block', async () =>
+      (await allVotes(f)).filter((v) => v.node_pubkey === late.keypair.publicKey).length === blocks.length);
+    const chain = await assertVoteChain(f, late.keypair, (await genesisOf(f)).id);
+    const timestamps = chain.map((id) => Number(blocks.find((blk) => blk.id === id)!.block.timestamp));
+    assert.deepEqual(timestamps, [...timestamps].sort((x, y) => x - y), 'missed blocks are voted oldest first');
+  });
+});
+
+describe('a node killed while writing blocks', () => {
+  test('after kill -9 and a restart every accepted transaction is valid exactly once', async () => {
+    const f = await startFederation({ size: 1 });
+    const node = f.nodes[0]!;
+    const txs = Array.from({ length: 1500 }, (_, i) => create(`kill-${i}`));
+    await writeAssigned(f, txs, [node.keypair.publicKey]);
+    await waitFor('the first block', async () => (await allBlocks(f)).length > 1, 30_000);
+    await node.stop('SIGKILL');
+    node.start();
+    await waitFor('all valid', () => allValid(f, txs), 120_000);
+    await assertValidOnce(f, txs);
+    await waitFor('an empty backlog', async () => (await countBacklog(f.db)) === 0);
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Federations of real `bigchaindb start` processes sharing one
+ * RethinkDB-protocol server, for end-to-end tests.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { defaultConfig, type Config } from '../../config/config';
+import { Bigchain } from '../../core/bigchain';
+import { Database } from '../../db/connection';
+import { initDatabase } from '../../db/schema';
+import { generateKeypair, type Keypair } from '../../models/keys';
+import { uniqueDatabaseSettings } from './database';
+
+const CLI = join(__dirname, '..', '..', 'cli', 'main.js');
+
+export class NodeProcess {
+  private child: ChildProcess | null = null;
+  private exited: Promise<number | null> = Promise.resolve(null);
+
+  constructor(
+    readonly keypair: Keypair,
+    readonly configPath: string,
+    readonly logPath: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  start(): void {
+    const log = createWriteStream(this.logPath, { flags: 'a' });
+    const child = spawn(process.execPath, [CLI, '-c', this.configPath, 'start'], {
+      env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Stops the node with `signal` and waits for it to exit; returns the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
+    if (this.child === null) return null;
+    this.child.kill(signal);
+    const code = await this.exited;
+    this.child = null;
+    return code;
+  }
+
+  get running(): boolean {
+    return this.child !== null;
+  }
+
+  log(): string {
+    return readFileSync(this.logPath, 'utf8');
+  }
+}
+
+export interface Federation {
+  readonly nodes: NodeProcess[];
+  /** A Bigchain of the test process, to write and read like node 0 would. */
+  readonly bigchain: Bigchain;
+  readonly db: Database;
+  stopAll(): Promise<void>;
+}
+
+export interface FederationOptions {
+  readonly size: number;
+  readonly reassignDelay?: number;
+  /** Extra environment of node i. */
+  readonly envOf?: (i: number) => Record<string, string>;
+}
+
+/** Initialises a fresh database with node 0's genesis block and starts `size` nodes, each with the others as keyring. */
+export async function startFederation(options: FederationOptions): Promise<Federation> {
+  const settings = await uniqueDatabaseSettings();
+  const keypairs = Array.from({ length: options.size }, () => generateKeypair());
+  const dir = mkdtempSync(join(tmpdir(), 'bdb-federation-'));
+  const db = await Database.connect(settings);
+  await initDatabase(db, keypairs[0]!);
+  const nodes = keypairs.map((keypair, i) => {
+    const config: Config = {
+      ...defaultConfig(),
+      database: settings,
+      keypair: { public: keypair.publicKey, private: keypair.privateKey },
+      keyring: keypairs.filter((k) => k !== keypair).map((k) => k.publicKey),
+      backlog_reassign_delay: options.reassignDelay ?? 120,
+    };
+    const configPath = join(dir, `node${i}.json`);
+    writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
+    return new NodeProcess(keypair, configPath, join(dir, `node${i}.log`), { BIGCHAINDB_LOG_LEVEL: 'info', ...(options.envOf?.(i) ?? {}) });
+  });
+  nodes.forEach((n) => n.start());
+  const federation: Federation = {
+    nodes,
+    db,
+    bigchain: new Bigchain(db, { keypair: keypairs[0]!, keyring: keypairs.slice(1).map((k) => k.publicKey) }),
+    async stopAll() {
+      await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
+    },
+  };
+  after(async () => {
+    await federation.stopAll();
+    await db.close();
+  });
+  return federation;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it holds; fails with `what` after `timeoutMs`. */
+export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}

@@ -9,7 +9,7 @@ import { keypairFromPrivate, isPublicKey } from '../models/keys';
 import type { PrivateKey, PublicKey } from '../models/types';
 
 export interface Config {
-  server: { bind: string; workers: number | null; threads: number | null };
+  server: { bind: string; workers: number | null; threads: number | null; body_limit: number };
   database: { host: string; port: number; name: string };
   keypair: { public: PublicKey | null; private: PrivateKey | null };
   keyring: PublicKey[];
@@ -25,7 +25,7 @@ export class ConfigError extends Error {
 
 export function defaultConfig(): Config {
   return {
-    server: { bind: 'localhost:9984', workers: null, threads: null },
+    server: { bind: 'localhost:9984', workers: null, threads: null, body_limit: 1_048_576 },
     database: { host: 'localhost', port: 28015, name: 'bigchain' },
     keypair: { public: null, private: null },
     keyring: [],
@@ -36,12 +36,13 @@ export function defaultConfig(): Config {
 }
 
 /** What kind of value each key holds; it drives parsing of files, environment and prompts alike. */
-type Kind = 'string' | 'port' | 'positive' | 'rate' | 'count-or-null' | 'key-or-null' | 'private-or-null' | 'keyring';
+type Kind = 'string' | 'port' | 'positive' | 'positive-integer' | 'rate' | 'count-or-null' | 'key-or-null' | 'private-or-null' | 'keyring';
 
 const KINDS: Record<string, Kind> = {
   'server.bind': 'string',
   'server.workers': 'count-or-null',
   'server.threads': 'count-or-null',
+  'server.body_limit': 'positive-integer',
   'database.host': 'string',
   'database.port': 'port',
   'database.name': 'string',
@@ -127,7 +128,7 @@ export function parseText(key: string, text: string, source: string = key): unkn
   switch (kind) {
     case 'keyring':
       return checkValue(kind, trimmed === '' ? [] : trimmed.split(':'), source);
-    case 'port': case 'positive': case 'rate': case 'count-or-null': {
+    case 'port': case 'positive': case 'positive-integer': case 'rate': case 'count-or-null': {
       if (trimmed === '' || trimmed === 'null') return checkValue(kind, null, source);
       return checkValue(kind, /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed, source);
     }
@@ -149,6 +150,8 @@ function checkValue(kind: Kind, value: unknown, source: string): unknown {
       return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535 ? value : fail('a port number (1-65535)');
     case 'positive':
       return typeof value === 'number' && value > 0 && Number.isFinite(value) ? value : fail('a positive number');
+    case 'positive-integer':
+      return Number.isSafeInteger(value) && (value as number) >= 1 ? value : fail('a whole number ≥ 1');
     case 'rate':
       return typeof value === 'number' && value >= 0 && value <= 1 ? value : fail('a number between 0 and 1');
     case 'count-or-null':

@@ -1,6 +1,6 @@
 /**
  * `bigchaindb start`: development database if asked, init if needed, then
- * the four pipelines, until SIGINT/SIGTERM stops them cleanly.
+ * the four pipelines and the HTTP API, until SIGINT/SIGTERM stops them cleanly.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { getLogger } from '../../logging/logger';
 import { generateKeypair } from '../../models/keys';
 import { nodeSettings } from '../../pipelines/node-settings';
 import { startPipelines } from '../../pipelines/supervisor';
+import { version } from '../../package.json';
+import { startApi } from '../../server/cluster';
 import { commandConfig, type GlobalOptions } from '../context';
 import { init, nodeKeypair } from './database';
 
@@ -29,12 +31,28 @@ export async function start(options: GlobalOptions): Promise<void> {
     const pipelines = startPipelines(nodeSettings(config, keypair));
     const signalled = untilSignalled();
     await Promise.race([pipelines.started, signalled]);
-    log.info(`BigchainDB node ${keypair.publicKey} running on database ${config.database.host}:${config.database.port}/${config.database.name}`);
+    const api = await startApi({ config, keypair, version });
+    process.stderr.write(banner(config, keypair.publicKey));
     await signalled;
+    // The API stops first, so nothing is accepted that the pipelines would not see.
+    await api.stop();
     await pipelines.stop();
   } finally {
     await devDatabase?.stop();
   }
+}
+
+function banner(config: Config, publicKey: string): string {
+  return [
+    '',
+    `BigchainDB ${version} node ${publicKey}`,
+    `  API:      http://${config.server.bind}/ (api_endpoint ${config.api_endpoint})`,
+    `  database: ${config.database.host}:${config.database.port}/${config.database.name}`,
+    `  keyring:  ${config.keyring.length === 0 ? '(none: a federation of one)' : config.keyring.join(', ')}`,
+    'Stop with Ctrl-C (SIGINT) or SIGTERM.',
+    '',
+    '',
+  ].join('\n');
 }
 
 function withTemporaryKeypair(config: Config, allowed: boolean): Config {

@@ -1,0 +1,116 @@
+/**
+ * The HTTP API of SPEC.md §9 as an Express app: JSON everywhere, errors
+ * included; every bad input a 4xx that says what is wrong and changes nothing.
+ */
+import express, { type Request, type Response } from 'express';
+import type { Config } from '../config/config';
+import type { Bigchain } from '../core/bigchain';
+import { BigchainError } from '../models/errors';
+import { isPublicKey } from '../models/keys';
+import { parseJson } from '../models/serialize';
+import { Transaction } from '../models/transaction';
+import type { TxId } from '../models/types';
+import { ChainCorruption } from '../core/bigchain';
+import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
+import type { Metrics } from './metrics';
+
+export interface ApiDeps {
+  readonly bigchain: Bigchain;
+  readonly config: Config;
+  readonly metrics: Metrics;
+  readonly version: string;
+}
+
+const TX_ID = /^[0-9a-f]{64}$/;
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('json spaces', 0);
+  const body = express.text({ type: () => true, limit: deps.config.server.body_limit });
+
+  app.route('/').get((_req, res) => {
+    res.json({
+      software: 'BigchainDB',
+      version: deps.version,
+      public_key: deps.bigchain.me,
+      keyring: deps.bigchain.nodesExceptMe,
+      api_endpoint: deps.config.api_endpoint,
+    });
+  }).all(methodNotAllowed('GET'));
+
+  app.route('/api/v1/transactions').post(body, handle((req, res) => postTransaction(deps, req, res))).all(methodNotAllowed('POST'));
+
+  app.route('/api/v1/transactions/:id').get(handle(async (req, res) => {
+    const tx = await deps.bigchain.getTransaction(txIdParam(req));
+    if (tx === null) throw new HttpError(404, 'Not found');
+    res.json(tx.toDict());
+  })).all(methodNotAllowed('GET'));
+
+  app.route('/api/v1/transactions/:id/status').get(handle(async (req, res) => {
+    const status = await deps.bigchain.getStatus(txIdParam(req));
+    if (status === null) throw new HttpError(404, 'Not found');
+    res.json({ status });
+  })).all(methodNotAllowed('GET'));
+
+  app.route('/api/v1/transactions/:id/conditions/:cid').get(handle(async (req, res) => {
+    const tx = await deps.bigchain.getTransaction(txIdParam(req));
+    const cid = /^\d{1,9}$/.test(req.params.cid ?? '') ? Number(req.params.cid) : -1;
+    const condition = tx?.conditions[cid];
+    if (condition === undefined) throw new HttpError(404, 'Not found');
+    res.json(condition);
+  })).all(methodNotAllowed('GET'));
+
+  app.route('/api/v1/unspents').get(handle(async (req, res) => {
+    const owner = req.query.owner_after;
+    if (owner === undefined) throw new HttpError(400, 'Missing query parameter owner_after (a base58 public key)');
+    if (!isPublicKey(owner)) throw new HttpError(400, 'owner_after must be one base58 Ed25519 public key');
+    const owned = await deps.bigchain.getOwnedIds(owner);
+    res.json(owned.filter((o) => o.status === 'valid').map((o) => `../transactions/${o.txid}/conditions/${o.cid}`));
+  })).all(methodNotAllowed('GET'));
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}
+
+/** Validates fully (SPEC.md §4), writes to the backlog, answers 201 with the transaction. */
+async function postTransaction(deps: ApiDeps, req: Request, res: Response): Promise<void> {
+  if (!req.is('application/json')) throw new HttpError(415, 'Content-Type must be application/json');
+  const raw = typeof req.body === 'string' ? req.body : '';
+  if (raw.trim() === '') throw new HttpError(400, 'Empty body: send the transaction as a JSON object');
+  try {
+    const value = parseJson(raw);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new HttpError(400, 'Invalid transaction: the body must be a JSON object');
+    }
+    const tx = Transaction.fromDict(value);
+    await deps.bigchain.validateTransaction(tx);
+    if ((await deps.bigchain.getStatus(tx.id)) !== null) {
+      res.status(200).json(tx.toDict());
+      return;
+    }
+    const started = process.hrtime.bigint();
+    await deps.bigchain.writeTransaction(tx);
+    deps.metrics.timing('write_transaction', Number(process.hrtime.bigint() - started) / 1e6);
+    res.status(201).json(tx.toDict());
+  } catch (err) {
+    if (err instanceof BigchainError && !(err instanceof ChainCorruption)) {
+      throw new HttpError(400, `Invalid transaction: ${err.name}: ${err.message}`);
+    }
+    throw err;
+  }
+}
+
+function txIdParam(req: Request): TxId {
+  const id = req.params.id ?? '';
+  if (!TX_ID.test(id)) throw new HttpError(404, 'Not found');
+  return id as TxId;
+}
+
+/** Express 4 does not catch rejected promises: pass them to the error handler. */
+function handle(fn: (req: Request, res: Response) => Promise<void>): express.RequestHandler {
+  return (req, res, next) => {
+    fn(req, res).catch(next);
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The API on `server.workers` processes (node:cluster; null → one per core)
+ * sharing one port, so that the signature checks of concurrent POSTs use
+ * every core.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { getLogger } from '../logging/logger';
+import type { ApiWorkerSettings } from './worker';
+
+const log = getLogger('api');
+
+export interface RunningApi {
+  stop(): Promise<void>;
+}
+
+export async function startApi(settings: ApiWorkerSettings): Promise<RunningApi> {
+  const count = settings.config.server.workers ?? availableParallelism();
+  cluster.setupPrimary({ exec: join(__dirname, 'worker.js'), args: [] });
+  let stopping = false;
+  const workers = new Set<Worker>();
+  const fork = (): Promise<void> => new Promise((resolve, reject) => {
+    const worker = cluster.fork();
+    workers.add(worker);
+    worker.once('online', () => worker.send(settings));
+    worker.once('message', () => resolve());
+    worker.once('exit', (code) => {
+      workers.delete(worker);
+      if (!stopping) {
+        log.error(`API process ${worker.process.pid} exited (code ${code}); starting another`);
+        setTimeout(() => void fork().catch((err: Error) => log.error(err.message)), 1000);
+      }
+      reject(new Error(`API process exited with code ${code} while starting`));
+    });
+  });
+  await Promise.all(Array.from({ length: count }, fork));
+  log.info(`API listening on http://${settings.config.server.bind} with ${count} processes`);
+  return {
+    async stop() {
+      stopping = true;
+      await Promise.all([...workers].map((w) => new Promise<void>((resolve) => {
+        w.once('exit', () => resolve());
+        w.send('stop');
+      })));
+    },
+  };
+}

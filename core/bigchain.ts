@@ -9,7 +9,7 @@ import type { ChainReader, TransactionStatus, TransactionWithStatus } from '../c
 import { baseConsensusRules, type ConsensusRules } from '../consensus/rules';
 import type { Database } from '../db/connection';
 import { getBacklogRow, insertBacklogRows, reassignBacklogRow, transactionOfRow, type BacklogRow } from '../db/queries/backlog';
-import { getBlock, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type TransactionInBlock } from '../db/queries/blocks';
+import { getBlock, getBlocksHoldingTransactions, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type TransactionInBlock } from '../db/queries/blocks';
 import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/queries/assets';
 import { getTransactionsOwnedBy } from '../db/queries/owned';
 import { getSpendingTransactions } from '../db/queries/spent';
@@ -106,6 +106,17 @@ export class Bigchain implements ChainReader {
   /** The election status of every block holding `id`. */
   async getBlocksStatusContainingTx(id: TxId): Promise<Map<BlockId, BlockStatus>> {
     return this.statusOfBlocks(id, await getTransactionInBlocks(this.db, id));
+  }
+
+  /** Of `txids`, those already in a valid or undecided block: one query for the whole batch. */
+  async alreadyInBlocks(txids: readonly TxId[]): Promise<Set<TxId>> {
+    const live = new Set<TxId>();
+    for (const [txid, blocks] of await getBlocksHoldingTransactions(this.db, txids)) {
+      for (const block of blocks) {
+        if ((await this.blockElectionStatus(block.id, block.voters)) !== 'invalid') live.add(txid);
+      }
+    }
+    return live;
   }
 
   /**

@@ -7,6 +7,13 @@
  *   `startReqlite` binds it to one address and a chosen or free port.
  * - reqlite has no table `config`/`reconfigure`: `isUnsupportedByReqlite`
  *   recognises its answer so commands can say that a real RethinkDB is needed.
+ * - reqlite answers `getAll` and `between` on an index by evaluating the index
+ *   function over every document of the table, every time: each lookup costs
+ *   the whole table. `indexReqliteTables` keeps the index values of each
+ *   document (computed once, dropped when the document changes) and an
+ *   inverted map per index, so lookups cost what they cost on RethinkDB.
+ *   `getAll` on the primary key compared every argument with every document;
+ *   it now looks each key up.
  */
 import { createServer, type Server as NetServer, type AddressInfo } from 'node:net';
 
@@ -37,6 +44,7 @@ export interface RunningReqlite {
  * `unref`, the server does not keep the process alive by itself.
  */
 export async function startReqlite(host: string, port: number, options: { unref?: boolean } = {}): Promise<RunningReqlite> {
+  indexReqliteTables();
   let listening!: Promise<number>;
   class BoundReqlite extends Reqlite {
     _createServer(this: ReqliteServer & Record<string, unknown>): NetServer {
@@ -72,4 +80,145 @@ export async function startReqlite(host: string, port: number, options: { unref?
 /** True for reqlite's answer to a ReQL term it does not implement. */
 export function isUnsupportedByReqlite(err: unknown): boolean {
   return /not been implemented \(yet\) in Reqlite/.test((err as { msg?: string; message?: string }).msg ?? (err as Error).message ?? '');
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+type Any = any;
+const ReqliteTable = require('reqlite/lib/table.js') as Any;
+const ReqliteSelection = require('reqlite/lib/selection.js') as Any;
+const reqliteUtil = require('reqlite/lib/utils.js') as Any;
+/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+
+interface IndexCache {
+  /** Index values of each indexed document. */
+  readonly values: Map<Any, Any[]>;
+  /** Internal primary key → indexed document. */
+  readonly docs: Map<string, Any>;
+  /** Index key → documents holding it. */
+  readonly inverted: Map<string, Set<Any>>;
+  /** Documents inserted or changed since the last lookup. */
+  readonly pending: Set<Any>;
+}
+
+function keyOf(value: Any): string {
+  if (value !== null && typeof value === 'object' && Array.isArray(value.sequence)) return `[${value.sequence.map(keyOf).join(',')}]`;
+  if (value !== null && typeof value === 'object' && typeof value.toDatum === 'function') return JSON.stringify(value.toDatum());
+  return JSON.stringify(value);
+}
+
+function cacheOf(table: Any, index: string): IndexCache {
+  table.__indexCaches ??= new Map<string, IndexCache>();
+  let cache = table.__indexCaches.get(index) as IndexCache | undefined;
+  if (cache === undefined) {
+    cache = { values: new Map(), docs: new Map(), inverted: new Map(), pending: new Set(Object.values(table.documents)) };
+    table.__indexCaches.set(index, cache);
+  }
+  if (!table.__indexWatch) {
+    table.__indexWatch = true;
+    table.on('change', (change: { new_val: Any; old_val: Any }) => {
+      for (const val of [change.old_val, change.new_val]) {
+        if (val === null || val === undefined) continue;
+        const internal = reqliteUtil.makeInternalPk(val[table.options.primaryKey]);
+        for (const c of table.__indexCaches.values() as Iterable<IndexCache>) {
+          const stale = c.docs.get(internal);
+          if (stale !== undefined) forget(c, internal, stale);
+          const current = table.documents[internal];
+          if (current !== undefined) c.pending.add(current);
+        }
+      }
+    });
+  }
+  return cache;
+}
+
+function forget(cache: IndexCache, internal: string, doc: Any): void {
+  for (const value of cache.values.get(doc) ?? []) cache.inverted.get(keyOf(value))?.delete(doc);
+  cache.values.delete(doc);
+  cache.docs.delete(internal);
+}
+
+/** Computes the index values of the documents added or changed since the last lookup. */
+async function refresh(table: Any, index: string, query: Any, internalOptions: Any): Promise<IndexCache> {
+  const cache = cacheOf(table, index);
+  const spec = table.indexes[index];
+  const varId = reqliteUtil.getVarId(spec.fn);
+  for (const doc of [...cache.pending]) {
+    cache.pending.delete(doc);
+    const internal = reqliteUtil.makeInternalPk(doc.doc[table.options.primaryKey]);
+    const stale = cache.docs.get(internal);
+    if (stale !== undefined) forget(cache, internal, stale);
+    if (table.documents[internal] !== doc) continue;
+    query.context[varId] = doc;
+    let values: Any[] = [];
+    try {
+      const value = await query.evaluate(spec.fn, internalOptions);
+      values = spec.multi === true ? Array.from({ length: value.length }, (_, k) => value.get(k)) : [value];
+    } catch (err) {
+      // A document the index function cannot read is simply not in the index, as on RethinkDB.
+      if (!/^No attribute `|non-object|Cannot perform/.test((err as Error).message)) throw err;
+    } finally {
+      delete query.context[varId];
+    }
+    if (table.documents[internal] !== doc) continue;
+    cache.values.set(doc, values);
+    cache.docs.set(internal, doc);
+    for (const value of values) {
+      const key = keyOf(value);
+      if (!cache.inverted.has(key)) cache.inverted.set(key, new Set());
+      cache.inverted.get(key)!.add(doc);
+    }
+  }
+  return cache;
+}
+
+let indexed = false;
+
+/** Replaces reqlite's scanning `getAll` and `between` on secondary indexes with cached ones (see the header). */
+export function indexReqliteTables(): void {
+  if (indexed) return;
+  indexed = true;
+  const originalGetAll = ReqliteTable.prototype.getAll;
+  const originalBetween = ReqliteTable.prototype.between;
+  const secondary = (table: Any, options: Any): boolean =>
+    typeof options?.index === 'string' && options.index !== table.options.primaryKey && table.indexes[options.index] !== undefined;
+  ReqliteTable.prototype.getAll = async function getAll(this: Any, args: Any[], options: Any, query: Any, internalOptions: Any) {
+    const scalar = (arg: Any) => typeof arg === 'string' || typeof arg === 'number';
+    if ((typeof options?.index !== 'string' || options.index === this.options.primaryKey) && args.every(scalar)) {
+      const selection = new ReqliteSelection([], this, {});
+      const seen = new Set<Any>();
+      for (const arg of args) {
+        const doc = this.documents[reqliteUtil.makeInternalPk(arg)];
+        if (doc !== undefined && !seen.has(doc)) {
+          seen.add(doc);
+          selection.push(doc);
+        }
+      }
+      return selection;
+    }
+    if (!secondary(this, options)) return originalGetAll.call(this, args, options, query, internalOptions);
+    const cache = await refresh(this, options.index, query, internalOptions);
+    const seen = new Set<Any>();
+    const selection = new ReqliteSelection([], this, {});
+    for (const arg of args) {
+      for (const doc of cache.inverted.get(keyOf(arg)) ?? []) {
+        if (!seen.has(doc)) {
+          seen.add(doc);
+          selection.push(doc);
+        }
+      }
+    }
+    return selection;
+  };
+  ReqliteTable.prototype.between = async function between(this: Any, left: Any, right: Any, options: Any, query: Any, internalOptions: Any) {
+    if (!secondary(this, options)) return originalBetween.call(this, left, right, options, query, internalOptions);
+    const cache = await refresh(this, options.index, query, internalOptions);
+    const bounds = { left_bound: options.left_bound || 'closed', right_bound: options.right_bound || 'open' };
+    const selection = new ReqliteSelection([], this, {
+      type: 'TABLE_SLICE', operation: 'between', index: options.index, args: { left, right }, options: bounds,
+    });
+    for (const [doc, values] of cache.values) {
+      for (const value of values) reqliteUtil.between(selection, doc, value, left, right, bounds);
+    }
+    return selection;
+  };
 }

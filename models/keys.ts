@@ -33,19 +33,35 @@ export function generateKeypair(): Keypair {
   return keypairFromPrivate(encodeBase58(seed) as PrivateKey);
 }
 
+const publicOfPrivate = new Map<string, PublicKey>();
+
 /** The keypair of a base58 private key (the 32-byte seed). */
 export function keypairFromPrivate(privateKey: PrivateKey): Keypair {
-  const key = privateKeyObject(privateKey);
-  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
-  return { privateKey, publicKey: encodeBase58(spki.subarray(SPKI_PREFIX.length)) as PublicKey };
+  let publicKey = publicOfPrivate.get(privateKey);
+  if (publicKey === undefined) {
+    const spki = createPublicKey(privateKeyObject(privateKey)).export({ format: 'der', type: 'spki' });
+    publicKey = encodeBase58(spki.subarray(SPKI_PREFIX.length)) as PublicKey;
+    if (publicOfPrivate.size >= KEY_CACHE_LIMIT) publicOfPrivate.clear();
+    publicOfPrivate.set(privateKey, publicKey);
+  }
+  return { privateKey, publicKey };
 }
 
+const privateKeyCache = new Map<string, KeyObject>();
+
+/** KeyObject of a base58 seed. Cached: building one costs more than a signature, and a node signs with one key. */
 function privateKeyObject(privateKey: PrivateKey): KeyObject {
-  const seed = decodeBase58(privateKey);
-  if (seed === null || seed.length !== 32) {
-    throw new KeypairMismatch('a private key must be the base58 of a 32-byte Ed25519 seed');
+  let key = privateKeyCache.get(privateKey);
+  if (key === undefined) {
+    const seed = decodeBase58(privateKey);
+    if (seed === null || seed.length !== 32) {
+      throw new KeypairMismatch('a private key must be the base58 of a 32-byte Ed25519 seed');
+    }
+    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+    if (privateKeyCache.size >= KEY_CACHE_LIMIT) privateKeyCache.clear();
+    privateKeyCache.set(privateKey, key);
   }
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  return key;
 }
 
 /** Raw 64-byte Ed25519 signature of `message`. */

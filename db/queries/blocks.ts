@@ -61,6 +61,35 @@ export async function getTransactionInBlocks(db: Database, txid: TxId): Promise<
 }
 
 /**
+ * For each of `txids` held by some block, the blocks holding it with their
+ * voters: one query for a whole batch, where the block pipeline would
+ * otherwise ask once per transaction.
+ */
+export async function getBlocksHoldingTransactions(db: Database, txids: readonly TxId[]): Promise<Map<TxId, BlockVoters[]>> {
+  const held = new Map<TxId, BlockVoters[]>();
+  if (txids.length === 0) return held;
+  const wanted = new Set<string>(txids);
+  const found = await db.run<{ id: BlockId; voters: PublicKey[]; txids: TxId[] }[]>(
+    db.table('bigchain', 'majority').getAll(r.args([...txids]), { index: 'transaction_id' }).map((block: Term) => ({
+      id: block('id'),
+      voters: block('block')('voters'),
+      txids: block('block')('transactions').map((tx: Term) => tx('id')),
+    })),
+  );
+  const seen = new Set<string>();
+  for (const block of found) {
+    if (seen.has(block.id)) continue;
+    seen.add(block.id);
+    for (const txid of block.txids) {
+      if (!wanted.has(txid)) continue;
+      if (!held.has(txid)) held.set(txid, []);
+      held.get(txid)!.push({ id: block.id, voters: block.voters });
+    }
+  }
+  return held;
+}
+
+/**
  * The transactions matching `where` in the blocks a multi index lists under
  * `key`. Only those transactions travel, not whole blocks of up to 1000. A
  * multi index may list a block once per matching entry: duplicates go here.

@@ -7,6 +7,7 @@ import { workerData } from 'node:worker_threads';
 import { Bigchain } from '../../core/bigchain';
 import { Database } from '../../db/connection';
 import { Transaction } from '../../models/transaction';
+import type { TxId } from '../../models/types';
 import type { NodeSettings } from '../node-settings';
 import type { ValidationJob, Verdict } from './verdict';
 
@@ -23,14 +24,11 @@ function bigchain(): Promise<Bigchain> {
   return chain;
 }
 
-async function judge(b: Bigchain, raw: unknown, purpose: ValidationJob['purpose']): Promise<Verdict> {
+async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlySet<string>): Promise<Verdict> {
   const id = String((raw as { id?: unknown })?.id);
   try {
     const tx = Transaction.fromDict(raw);
-    if (purpose === 'backlog') {
-      const statuses = [...(await b.getBlocksStatusContainingTx(tx.id)).values()];
-      if (statuses.some((s) => s !== 'invalid')) return { ok: false, id, reason: 'already in a valid or undecided block', duplicate: true };
-    }
+    if (inBlocks.has(tx.id)) return { ok: false, id, reason: 'already in a valid or undecided block', duplicate: true };
     await b.validateTransaction(tx);
     return { ok: true, tx: tx.toDict() };
   } catch (err) {
@@ -41,5 +39,6 @@ async function judge(b: Bigchain, raw: unknown, purpose: ValidationJob['purpose'
 
 export default async function validate(job: ValidationJob): Promise<Verdict[]> {
   const b = await bigchain();
-  return Promise.all(job.txs.map((tx) => judge(b, tx, job.purpose)));
+  const inBlocks = job.purpose === 'backlog' ? await b.alreadyInBlocks(job.txs.map((tx) => String((tx as { id?: unknown })?.id) as TxId)) : new Set<string>();
+  return Promise.all(job.txs.map((tx) => judge(b, tx, inBlocks)));
 }

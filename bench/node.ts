@@ -1,0 +1,237 @@
+/**
+ * `npm run bench [-- backlog|http|transfer]`: one node against the database
+ * named by BIGCHAINDB_BENCH_DATABASE=host:port, or reqlite started here on a
+ * free port. Prints figures; asserts nothing.
+ *
+ *   backlog   10,000 CREATEs put in the backlog, then the node started:
+ *             seconds until all are in valid blocks.
+ *   http      CREATEs POSTed by concurrent clients: throughput and
+ *             latency from POST to `valid` (p50/p99).
+ *   transfer  time to validate one TRANSFER with 1,000 and with 100,000
+ *             transactions in the chain.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, type Config } from '../config/config';
+import { Bigchain } from '../core/bigchain';
+import { Database, type DatabaseSettings } from '../db/connection';
+import { countBacklog, insertBacklogRows } from '../db/queries/backlog';
+import { countBlocks } from '../db/queries/blocks';
+import { startReqlite } from '../db/reqlite-compat';
+import { initDatabase } from '../db/schema';
+import { Block, type BlockDict } from '../models/block';
+import { generateKeypair, type Keypair } from '../models/keys';
+import { Transaction } from '../models/transaction';
+import type { BlockId, PublicKey, Timestamp } from '../models/types';
+import { createVote, type VoteDict } from '../models/vote';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const CLI = join(__dirname, '..', 'cli', 'main.js');
+
+async function databaseServer(): Promise<{ host: string; port: number }> {
+  const given = process.env.BIGCHAINDB_BENCH_DATABASE;
+  if (given) {
+    const [host, port] = given.split(':');
+    return { host: host || 'localhost', port: Number(port || 28015) };
+  }
+  return startReqlite('127.0.0.1', 0, { unref: true });
+}
+
+async function freshChain(node: Keypair, label: string): Promise<{ db: Database; settings: DatabaseSettings }> {
+  const server = await databaseServer();
+  const settings = { ...server, name: `bench_${label}_${Date.now()}` };
+  const db = await Database.connect(settings);
+  await initDatabase(db, node);
+  return { db, settings };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startNode(settings: DatabaseSettings, node: Keypair, bind: string): ChildProcess {
+  const config: Config = { ...defaultConfig(), database: settings, keypair: { public: node.publicKey, private: node.privateKey } };
+  config.server.bind = bind;
+  const dir = mkdtempSync(join(tmpdir(), 'bdb-bench-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
+  // BENCH_NODE_ARGS: Node flags for the node process, e.g. --cpu-prof to see where its time goes.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start'], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { PATH: process.env.PATH ?? '', HOME: dir, BIGCHAINDB_LOG_LEVEL: 'warn' },
+  });
+}
+
+async function stopNode(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+}
+
+function signedCreates(owner: Keypair, count: number): Transaction[] {
+  return Array.from({ length: count }, (_, i) =>
+    Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { i } }).sign([owner.privateKey]));
+}
+
+/** Votes cast = blocks written (but genesis): with one node, every block then has its deciding vote. */
+async function allVoted(db: Database): Promise<boolean> {
+  const [blocks, votes] = await Promise.all([countBlocks(db), db.run<number>(db.table('votes').count())]);
+  return votes === blocks - 1;
+}
+
+async function benchBacklog(): Promise<void> {
+  const count = Number(process.env.BENCH_BACKLOG_COUNT ?? 10_000);
+  const node = generateKeypair();
+  const { db, settings } = await freshChain(node, 'backlog');
+  console.log(`backlog: signing ${count} CREATEs…`);
+  const txs = signedCreates(generateKeypair(), count);
+  for (let i = 0; i < txs.length; i += 500) {
+    await insertBacklogRows(db, txs.slice(i, i + 500).map((tx) => ({ ...tx.toDict(), assignee: node.publicKey, assignment_timestamp: Date.now() / 1000 })));
+  }
+  const started = Date.now();
+  const child = startNode(settings, node, `127.0.0.1:${await freePort()}`);
+  while (!((await countBacklog(db)) === 0 && (await allVoted(db)))) await sleep(200);
+  const seconds = (Date.now() - started) / 1000;
+  await stopNode(child);
+  const blocks = (await countBlocks(db)) - 1;
+  console.log(`backlog: ${count} transactions from the backlog into valid blocks in ${seconds.toFixed(1)} s ` +
+    `(node start included): ${Math.round(count / seconds)} tx/s, ${blocks} blocks`);
+  await db.close();
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function benchHttp(): Promise<void> {
+  const count = Number(process.env.BENCH_HTTP_COUNT ?? 3000);
+  const clients = Number(process.env.BENCH_HTTP_CLIENTS ?? 16);
+  const node = generateKeypair();
+  const { db, settings } = await freshChain(node, 'http');
+  const port = await freePort();
+  const child = startNode(settings, node, `127.0.0.1:${port}`);
+  const url = `http://127.0.0.1:${port}/api/v1/transactions/`;
+  while (!(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false))) await sleep(200);
+  console.log(`http: signing ${count} CREATEs…`);
+  const bodies = signedCreates(generateKeypair(), count).map((tx) => ({ id: tx.id as string, body: JSON.stringify(tx.toDict()) }));
+
+  const posted = new Map<string, number>();
+  const validAt = new Map<string, number>();
+  const watcher = await Database.connect(settings);
+  const feed = await watcher.feed(watcher.table('votes').changes());
+  let watching = true;
+  const watching$ = (async () => {
+    while (watching) {
+      const change = (await feed.next().catch(() => null)) as { new_val: VoteDict | null } | null;
+      if (change?.new_val?.vote.is_block_valid !== true) continue;
+      const block = await watcher.run<BlockDict | null>(watcher.table('bigchain').get(change.new_val.vote.voting_for_block));
+      const now = Date.now();
+      for (const tx of block?.block.transactions ?? []) validAt.set(tx.id, now);
+    }
+  })();
+
+  const postTimes: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    for (let i = next++; i < bodies.length; i = next++) {
+      const t0 = Date.now();
+      posted.set(bodies[i]!.id, t0);
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[i]!.body });
+      await res.arrayBuffer();
+      if (res.status !== 201) failures++;
+      postTimes.push(Date.now() - t0);
+    }
+  }));
+  const postSeconds = (Date.now() - started) / 1000;
+  while (validAt.size < count && Date.now() - started < 600_000) await sleep(100);
+  const totalSeconds = (Math.max(...validAt.values()) - started) / 1000;
+  watching = false;
+  await watcher.close();
+  await watching$;
+  await stopNode(child);
+  const latencies = [...validAt].map(([id, t]) => t - posted.get(id)!).sort((a, b) => a - b);
+  postTimes.sort((a, b) => a - b);
+  console.log(`http: ${count} POSTs from ${clients} clients in ${postSeconds.toFixed(1)} s (${Math.round(count / postSeconds)} req/s, ${failures} not 201; ` +
+    `POST p50 ${percentile(postTimes, 50)} ms, p99 ${percentile(postTimes, 99)} ms)`);
+  console.log(`http: all ${validAt.size} valid after ${totalSeconds.toFixed(1)} s: ${Math.round(validAt.size / totalSeconds)} tx/s; ` +
+    `POST→valid p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`);
+  await db.close();
+}
+
+/** Fills the chain with `count` transactions in valid blocks of 1000 (unsigned: only their index entries matter). */
+async function fillChain(db: Database, node: Keypair, voters: PublicKey[], count: number, from: number): Promise<void> {
+  const owner = generateKeypair();
+  for (let done = 0; done < count; done += 1000) {
+    const txs = Array.from({ length: Math.min(1000, count - done) }, (_, i) =>
+      Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { n: from + done + i } }).toDict());
+    const block = Block.create(txs, node.publicKey, voters, String(1_500_000_000 + from + done) as Timestamp).sign(node.privateKey);
+    await db.run(db.table('bigchain').insert(block.toDict()));
+    await db.run(db.table('votes').insert(createVote(node, block.id, await genesisId(db), true)));
+  }
+}
+
+let genesis: BlockId | null = null;
+async function genesisId(db: Database): Promise<BlockId> {
+  genesis ??= (await db.run<BlockDict[]>(db.table('bigchain').limit(1)))[0]!.id;
+  return genesis;
+}
+
+async function timeTransfer(db: Database, node: Keypair): Promise<{ cold: number; warm: number }> {
+  const alice = generateKeypair();
+  const origin = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]]).sign([alice.privateKey]);
+  const block = Block.create([origin], node.publicKey, [node.publicKey], String(Math.floor(Date.now() / 1000)) as Timestamp).sign(node.privateKey);
+  await db.run(db.table('bigchain').insert(block.toDict()));
+  await db.run(db.table('votes').insert(createVote(node, block.id, await genesisId(db), true)));
+  const transfer = Transaction.transfer(origin.toInputs(), [[[node.publicKey], 1]], origin.asset.id).sign([alice.privateKey]);
+  const runs = 100;
+  const measure = async (fresh: boolean) => {
+    let bigchain = new Bigchain(db, { keypair: node, keyring: [] });
+    await bigchain.validateTransaction(transfer);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < runs; i++) {
+      if (fresh) bigchain = new Bigchain(db, { keypair: node, keyring: [] });
+      await bigchain.validateTransaction(transfer);
+    }
+    return Number(process.hrtime.bigint() - t0) / 1e6 / runs;
+  };
+  return { cold: await measure(true), warm: await measure(false) };
+}
+
+async function benchTransfer(): Promise<void> {
+  const node = generateKeypair();
+  const sizes = (process.env.BENCH_CHAIN_SIZES ?? '1000,100000').split(',').map(Number);
+  const { db } = await freshChain(node, 'transfer');
+  genesis = null;
+  let filled = 0;
+  for (const size of sizes) {
+    const t0 = Date.now();
+    await fillChain(db, node, [node.publicKey], size - filled, filled);
+    filled = size;
+    console.log(`transfer: chain filled to ${size} transactions (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const { cold, warm } = await timeTransfer(db, node);
+    console.log(`transfer: validating one TRANSFER with ${size} transactions in the chain: ${warm.toFixed(2)} ms (election cache warm), ${cold.toFixed(2)} ms (cold)`);
+  }
+  await db.close();
+}
+
+const parts: Record<string, () => Promise<void>> = { backlog: benchBacklog, http: benchHttp, transfer: benchTransfer };
+
+async function main(): Promise<void> {
+  const chosen = process.argv.slice(2).filter((a) => a in parts);
+  console.log(`bench: node ${process.version}, database ${process.env.BIGCHAINDB_BENCH_DATABASE ?? 'reqlite (in the bench process)'}`);
+  for (const name of chosen.length > 0 ? chosen : Object.keys(parts)) await parts[name]!();
+  process.exit(0);
+}
+
+void main();

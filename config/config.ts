@@ -195,9 +195,12 @@ export function getKey(config: Config, key: string): unknown {
   return key.split('.').reduce<unknown>((value, segment) => (value as Record<string, unknown>)[segment], config);
 }
 
+const SECTIONS = new Set(CONFIG_KEYS.filter((k) => k.includes('.')).map((k) => k.split('.')[0]!));
+
 function flatten(obj: Record<string, unknown>, prefix = ''): [string, unknown][] {
   return Object.entries(obj).flatMap(([k, v]) => {
     const key = prefix + k;
+    if (SECTIONS.has(key) && !isRecord(v)) throw new ConfigError(`${key} must be an object of settings, got ${JSON.stringify(v)}`);
     return isRecord(v) && KINDS[key] === undefined ? flatten(v, key + '.') : [[key, v] as [string, unknown]];
   });
 }

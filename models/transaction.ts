@@ -175,6 +175,8 @@ export class Transaction {
   static validateStructure(value: unknown): void {
     assertTransactionSchema(value);
     const body = (value as TransactionDict).transaction;
+    if (body.fulfillments.length === 0) throw new OperationError('a transaction needs at least one fulfillment');
+    if (body.conditions.length === 0) throw new OperationError('a transaction needs at least one condition');
     body.fulfillments.forEach((f, i) => checkFulfillmentShape(f, i));
     body.conditions.forEach((c, i) => checkConditionShape(c, i));
     checkAssetShape(body.operation, body.asset);
@@ -249,6 +251,7 @@ export class Transaction {
       throw new OperationError(`validateCreate called on a ${this.operation}`);
     }
     if (this.inputs.some((i) => i.link !== null)) throw new OperationError('a CREATE operation has no inputs');
+    this.inputs.forEach((input, k) => assertSignedByOwners(input, k));
     validateAsset(this.asset, this.totalOutput());
     if (!this.fulfillmentsValid(null, now)) throw new InvalidSignature('a fulfillment does not verify');
   }
@@ -368,6 +371,31 @@ function conditionUriOrNull(fulfillment: Fulfillment): string | null {
 function readInput(f: FulfillmentDict): Input {
   const fulfillment = typeof f.fulfillment === 'string' ? parseFulfillmentUri(f.fulfillment) : fromDetails(f.fulfillment);
   return { fulfillment, ownersBefore: f.owners_before, link: f.input };
+}
+
+/**
+ * Every owner before must sign, and only they: the Ed25519 keys of a CREATE's
+ * fulfillment are exactly its `owners_before`, so nobody can issue in another
+ * key's name or with a condition that needs no signature at all.
+ */
+function assertSignedByOwners(input: Input, k: number): void {
+  const signers = ed25519Keys(input.fulfillment);
+  const owners = new Set<string>(input.ownersBefore);
+  if (signers === null || signers.size !== owners.size || [...signers].some((key) => !owners.has(key))) {
+    throw new InvalidSignature(`fulfillment ${k} must be signed by exactly its owners_before, each with an Ed25519 key`);
+  }
+}
+
+/** The Ed25519 keys of a tree of Ed25519 leaves and thresholds; null when it holds anything else. */
+function ed25519Keys(fulfillment: Fulfillment): Set<string> | null {
+  const details = toDetails(fulfillment);
+  const keys = new Set<string>();
+  const walk = (d: JsonObject): boolean => {
+    if (d.type_id === 4 && typeof d.public_key === 'string') return keys.add(d.public_key) !== undefined;
+    if (d.type_id === 2 && Array.isArray(d.subfulfillments)) return d.subfulfillments.every((sub) => walk(sub as JsonObject));
+    return false;
+  };
+  return walk(details) ? keys : null;
 }
 
 function checkFulfillmentShape(f: FulfillmentDict, index: number): void {

@@ -47,6 +47,8 @@ async function main(): Promise<void> {
   await pipeline.start();
   await pool?.destroy();
   await db.close();
+  // An open port keeps a worker thread alive: close it so the thread ends now.
+  parentPort?.close();
   log.info('stopped');
 }
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { defaultConfigPath, defaultConfig, envName, getKey, parseText, setKey, ConfigError, CONFIG_KEYS, type Config } from '../../config/config';
 import { configJson, writeConfigFile } from '../../config/write';
 import { generateKeypair } from '../../models/keys';
-import { confirm, createPrompter } from '../prompt';
+import { createPrompter, type Prompter } from '../prompt';
 import type { GlobalOptions } from '../context';
 
 const QUESTIONS: [key: string, question: string][] = [
@@ -20,25 +20,31 @@ const QUESTIONS: [key: string, question: string][] = [
 export async function configure(options: GlobalOptions): Promise<void> {
   const path = options.config ?? defaultConfigPath();
   const toStdout = path === '-';
-  if (!toStdout && existsSync(path) && !options.yes) {
-    const overwrite = await confirm(`Config file \`${path}\` exists, do you want to override it? (cannot be undone) [y/N]: `);
-    if (!overwrite) {
-      process.stderr.write('Nothing written.\n');
-      return;
+  // One prompter for every question: answers piped in at once must all reach their question.
+  const prompter = createPrompter();
+  try {
+    if (!toStdout && existsSync(path) && !options.yes) {
+      const answer = await prompter.ask(`Config file \`${path}\` exists, do you want to override it? (cannot be undone) [y/N]: `);
+      if (!/^y(es)?$/i.test(answer.trim())) {
+        process.stderr.write('Nothing written.\n');
+        return;
+      }
     }
+    const config = defaultsWithEnvironment();
+    process.stderr.write('Generating keypair\n');
+    const keypair = generateKeypair();
+    config.keypair = { public: keypair.publicKey, private: keypair.privateKey };
+    if (!options.yes) await askQuestions(config, prompter);
+    if (toStdout) {
+      process.stdout.write(configJson(config));
+    } else {
+      writeConfigFile(path, config);
+      process.stderr.write(`Configuration written to ${path}\n`);
+    }
+    process.stderr.write('Ready to go!\n');
+  } finally {
+    prompter.close();
   }
-  const config = defaultsWithEnvironment();
-  process.stderr.write('Generating keypair\n');
-  const keypair = generateKeypair();
-  config.keypair = { public: keypair.publicKey, private: keypair.privateKey };
-  if (!options.yes) await askQuestions(config);
-  if (toStdout) {
-    process.stdout.write(configJson(config));
-  } else {
-    writeConfigFile(path, config);
-    process.stderr.write(`Configuration written to ${path}\n`);
-  }
-  process.stderr.write('Ready to go!\n');
 }
 
 /** 0.8's configure starts from the defaults with the environment applied, not from an existing file. */
@@ -51,20 +57,15 @@ function defaultsWithEnvironment(): Config {
   return config;
 }
 
-async function askQuestions(config: Config): Promise<void> {
-  const prompter = createPrompter();
-  try {
-    for (const [key, question] of QUESTIONS) {
-      const current = getKey(config, key);
-      const answer = (await prompter.ask(`${question}? (default \`${String(current)}\`): `)).trim();
-      if (answer === '') continue;
-      try {
-        setKey(config, key, parseText(key, answer));
-      } catch (err) {
-        throw new ConfigError(`${(err as Error).message} (answer to "${question}")`);
-      }
+async function askQuestions(config: Config, prompter: Prompter): Promise<void> {
+  for (const [key, question] of QUESTIONS) {
+    const current = getKey(config, key);
+    const answer = (await prompter.ask(`${question}? (default \`${String(current)}\`): `)).trim();
+    if (answer === '') continue;
+    try {
+      setKey(config, key, parseText(key, answer));
+    } catch (err) {
+      throw new ConfigError(`${(err as Error).message} (answer to "${question}")`);
     }
-  } finally {
-    prompter.close();
   }
 }

@@ -14,7 +14,7 @@ import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/que
 import { getTransactionsOwnedBy } from '../db/queries/owned';
 import { getSpendingTransactions } from '../db/queries/spent';
 import { getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, getVotesByVoterAt, writeVote } from '../db/queries/votes';
-import { Block, type BlockDict } from '../models/block';
+import { Block, isGenesisBlock, type BlockDict } from '../models/block';
 import { BigchainError, CyclicBlockchainError } from '../models/errors';
 import type { Keypair } from '../models/keys';
 import { Transaction, type AssetDict, type TransactionDict, type TransactionLink } from '../models/transaction';
@@ -144,7 +144,7 @@ export class Bigchain implements ChainReader {
         if ((await this.getSpent(link)) === null) owned.push({ ...link, status });
       }
     }
-    return dedupeLinks(owned);
+    return distinctBy(owned, (o) => `${o.txid}/${o.cid}`);
   }
 
   /** Transactions of an asset in valid or undecided blocks. */
@@ -225,11 +225,10 @@ export class Bigchain implements ChainReader {
    */
   async getUnvotedBlocks(): Promise<BlockDict[]> {
     const last = await this.getLastVotedBlock();
-    const isGenesis = last.block.transactions[0]?.transaction.operation === 'GENESIS';
-    const from = isGenesis ? '0' : String(Math.max(0, Number(last.block.timestamp) - UNVOTED_LOOKBACK_SECONDS));
+    const from = isGenesisBlock(last) ? '0' : String(Math.max(0, Number(last.block.timestamp) - UNVOTED_LOOKBACK_SECONDS));
     const unvoted: BlockDict[] = [];
     for (const block of await getBlocksSince(this.db, from as Timestamp)) {
-      if (block.block.transactions[0]?.transaction.operation === 'GENESIS') continue;
+      if (isGenesisBlock(block)) continue;
       if (!(await this.hasPreviousVote(block.id))) unvoted.push(block);
     }
     return unvoted;
@@ -293,9 +292,7 @@ export class Bigchain implements ChainReader {
   }
 
   private async liveTransactions(found: readonly TransactionInBlock[]): Promise<Transaction[]> {
-    const live = await this.keepLive(found);
-    const seen = new Set<string>();
-    return live.filter((f) => !seen.has(f.tx.id) && seen.add(f.tx.id) !== undefined).map((f) => Transaction.fromDict(f.tx));
+    return distinctBy(await this.keepLive(found), (f) => f.tx.id).map((f) => Transaction.fromDict(f.tx));
   }
 }
 
@@ -303,10 +300,13 @@ function pick<T>(items: readonly T[]): T {
   return items[randomInt(items.length)] as T;
 }
 
-function dedupeLinks(outputs: OwnedOutput[]): OwnedOutput[] {
+/** The first of each group of items with the same key, in order. */
+function distinctBy<T>(items: readonly T[], key: (item: T) => string): T[] {
   const seen = new Set<string>();
-  return outputs.filter((o) => {
-    const key = `${o.txid}/${o.cid}`;
-    return !seen.has(key) && seen.add(key) !== undefined;
+  return items.filter((item) => {
+    const k = key(item);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
 }

@@ -15,6 +15,7 @@
  *   `getAll` on the primary key compared every argument with every document;
  *   it now looks each key up.
  */
+import { reqlMessage } from './rethink';
 import { createServer, type Server as NetServer, type AddressInfo } from 'node:net';
 
 interface ReqliteServer {
@@ -79,7 +80,7 @@ export async function startReqlite(host: string, port: number, options: { unref?
 
 /** True for reqlite's answer to a ReQL term it does not implement. */
 export function isUnsupportedByReqlite(err: unknown): boolean {
-  return /not been implemented \(yet\) in Reqlite/.test((err as { msg?: string; message?: string }).msg ?? (err as Error).message ?? '');
+  return /not been implemented \(yet\) in Reqlite/.test(reqlMessage(err));
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */

@@ -107,6 +107,11 @@ export class Block {
   }
 }
 
+/** True for a genesis block: its one transaction is a GENESIS. */
+export function isGenesisBlock(block: BlockDict): boolean {
+  return block.block?.transactions?.[0]?.transaction?.operation === 'GENESIS';
+}
+
 /** The genesis block of a node: one GENESIS transaction from its key to itself, signed (SPEC.md §5). */
 export function createGenesisBlock(
   node: Keypair,

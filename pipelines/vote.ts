@@ -5,7 +5,7 @@
  */
 import type { Bigchain } from '../core/bigchain';
 import { getLogger } from '../logging/logger';
-import { Block, type BlockDict } from '../models/block';
+import { Block, isGenesisBlock, type BlockDict } from '../models/block';
 import type { BlockId } from '../models/types';
 import type { VoteDict } from '../models/vote';
 import { ChangefeedSource } from './runtime/changefeed';
@@ -50,7 +50,7 @@ function skipVoted(deps: VotePipelineDeps, inProgress: Set<string>): Stage<Block
   return {
     name: 'skipVoted',
     async run(block) {
-      if (block.block?.transactions?.[0]?.transaction?.operation === 'GENESIS') return null;
+      if (isGenesisBlock(block)) return null;
       if (inProgress.has(block.id) || (await deps.bigchain.hasPreviousVote(block.id))) return null;
       inProgress.add(block.id);
       return block;

@@ -9,6 +9,7 @@ import { Database, type DatabaseSettings, type TableName } from '../../db/connec
 import { getLogger } from '../../logging/logger';
 import type { Term } from '../../db/rethink';
 import type { Source } from './pipeline';
+import { Sleeper } from './sleeper';
 
 export interface Change<Row> {
   new_val: Row | null;
@@ -32,7 +33,7 @@ const MAX_BACKOFF_MS = 5000;
 export class ChangefeedSource<Row, T> implements Source<T> {
   private stopped = false;
   private db: Database | null = null;
-  private wake: (() => void) | null = null;
+  private readonly sleeper = new Sleeper();
   private readonly log;
 
   constructor(private readonly options: ChangefeedOptions<Row, T>) {
@@ -51,7 +52,7 @@ export class ChangefeedSource<Row, T> implements Source<T> {
       } catch (err) {
         if (this.stopped) break;
         this.log.warn(`changefeed on ${this.options.table} dropped (${(err as Error).message}); reconnecting in ${backoff} ms and replaying the prefeed`);
-        await this.sleep(backoff);
+        await this.sleeper.sleep(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       } finally {
         await this.closeDb();
@@ -61,7 +62,7 @@ export class ChangefeedSource<Row, T> implements Source<T> {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.sleeper.wake();
     await this.closeDb();
   }
 
@@ -76,16 +77,6 @@ export class ChangefeedSource<Row, T> implements Source<T> {
       const item = this.options.select(change);
       if (item !== null && !(await emit(item))) return;
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   private async closeDb(): Promise<void> {

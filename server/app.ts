@@ -12,7 +12,7 @@ import { Transaction } from '../models/transaction';
 import type { TxId } from '../models/types';
 import { ChainCorruption } from '../core/bigchain';
 import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
-import type { Metrics } from './metrics';
+import type { Metrics } from '../metrics/statsd';
 
 export interface ApiDeps {
   readonly bigchain: Bigchain;
@@ -92,12 +92,13 @@ async function postTransaction(deps: ApiDeps, req: Request, res: Response): Prom
     }
     const started = process.hrtime.bigint();
     await deps.bigchain.writeTransaction(tx);
-    deps.metrics.timing('write_transaction', Number(process.hrtime.bigint() - started) / 1e6);
+    deps.metrics.timeSince('write_transaction', 'per-transaction', started);
+    deps.metrics.increment('api.transactions.accepted', 'per-transaction');
     res.status(201).json(tx.toDict());
   } catch (err) {
-    if (err instanceof BigchainError && !(err instanceof ChainCorruption)) {
-      throw new HttpError(400, `Invalid transaction: ${err.name}: ${err.message}`);
-    }
+    const invalid = err instanceof BigchainError && !(err instanceof ChainCorruption);
+    if (invalid || err instanceof HttpError) deps.metrics.increment('api.transactions.rejected', 'per-transaction');
+    if (invalid) throw new HttpError(400, `Invalid transaction: ${err.name}: ${err.message}`);
     throw err;
   }
 }

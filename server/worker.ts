@@ -11,7 +11,7 @@ import { getLogger } from '../logging/logger';
 import type { Keypair } from '../models/keys';
 import { createApp } from './app';
 import { parseBind } from './bind';
-import { createMetrics } from './metrics';
+import { Metrics } from '../metrics/statsd';
 
 export interface ApiWorkerSettings {
   readonly config: Config;
@@ -24,7 +24,7 @@ const log = getLogger('api');
 export async function serve(settings: ApiWorkerSettings): Promise<{ server: Server; close(): Promise<void> }> {
   const db = await Database.connect(settings.config.database, { attempts: 10 });
   const bigchain = new Bigchain(db, { keypair: settings.keypair, keyring: settings.config.keyring });
-  const metrics = createMetrics(settings.config.statsd);
+  const metrics = Metrics.create(settings.config.statsd);
   const app = createApp({ bigchain, config: settings.config, metrics, version: settings.version });
   const { host, port } = parseBind(settings.config.server.bind);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -34,7 +34,7 @@ export async function serve(settings: ApiWorkerSettings): Promise<{ server: Serv
     server,
     async close() {
       await new Promise((resolve) => server.close(resolve));
-      metrics.close();
+      await metrics.close();
       await db.close();
     },
   };

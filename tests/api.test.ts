@@ -28,7 +28,7 @@ import { Transaction, type TransactionDict } from '../models/transaction';
 import type { Timestamp } from '../models/types';
 import { createVote } from '../models/vote';
 import { createApp } from '../server/app';
-import { createMetrics, type Metrics } from '../server/metrics';
+import { Metrics } from '../metrics/statsd';
 import { freshDatabase } from './helpers/database';
 import { VECTORS_DIR } from './helpers/vectors';
 
@@ -70,7 +70,7 @@ before(async () => {
   config.api_endpoint = API_ENDPOINT;
   // Rate 1: every POST sends a packet to a port nobody listens on.
   config.statsd = { host: '127.0.0.1', port: await deadUdpPort(), rate: 1 };
-  metrics = createMetrics(config.statsd);
+  metrics = Metrics.create(config.statsd);
   const app = createApp({ bigchain, config, metrics, version: VERSION });
   server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
@@ -81,7 +81,7 @@ before(async () => {
 after(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
-  metrics.close();
+  await metrics.close();
 });
 
 // ---------------------------------------------------------------------------

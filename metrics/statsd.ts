@@ -23,6 +23,9 @@ export class Metrics {
       host: config.host,
       port: config.port,
       prefix: `${hostname()}.`,
+      // Lines batched into one datagram per flush: a busy node sends thousands of events a second.
+      maxBufferSize: 1400,
+      bufferFlushInterval: 500,
       errorHandler: (err) => log.debug(`statsd: ${err.message}`),
     });
     return new Metrics(client, config.rate);

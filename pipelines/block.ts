@@ -6,6 +6,7 @@
 import type { Bigchain } from '../core/bigchain';
 import { deleteBacklogRows, getBacklogAssignedTo, transactionOfRow, type BacklogRow } from '../db/queries/backlog';
 import { getLogger } from '../logging/logger';
+import type { Metrics } from '../metrics/statsd';
 import type { Block } from '../models/block';
 import { Transaction, type TransactionDict } from '../models/transaction';
 import type { TxId } from '../models/types';
@@ -65,7 +66,14 @@ export interface BlockPipelineDeps {
   readonly settings: NodeSettings;
   readonly bigchain: Bigchain;
   readonly pool: ValidationPool;
+  readonly metrics: Metrics;
   readonly isStopping: () => boolean;
+}
+
+/** A signed block, with when its transactions were all collected. */
+interface NewBlock {
+  readonly block: Block;
+  readonly started: bigint;
 }
 
 export function blockPipeline(deps: BlockPipelineDeps): Pipeline {
@@ -77,6 +85,7 @@ export function blockPipeline(deps: BlockPipelineDeps): Pipeline {
     table: 'backlog',
     prefeed: (db) => getBacklogAssignedTo(db, me),
     select: (change) => change.new_val,
+    onReconnect: () => deps.metrics.increment('changefeed.reconnects', 'per-event'),
   });
   return PipelineBuilder.from('block', source)
     .then(filterAssignedToMe(me))
@@ -135,6 +144,8 @@ function validate(deps: BlockPipelineDeps, inFlight: InFlight): Stage<Transactio
         throw err;
       }
       const rejected = verdicts.flatMap((v) => (v.ok ? [] : [v]));
+      deps.metrics.increment('block.transactions.validated', 'per-transaction', verdicts.length - rejected.length);
+      deps.metrics.increment('block.transactions.rejected', 'per-transaction', rejected.length);
       for (const r of rejected) log.info(`dropping transaction ${r.id} from the backlog: ${r.reason}`);
       await retry('delete rejected transactions', () => deleteBacklogRows(deps.bigchain.db, rejected.map((r) => r.id as TxId)), deps.isStopping);
       rejected.forEach((r) => inFlight.release({ id: r.id }));
@@ -170,10 +181,13 @@ function collectBlock(inFlight: InFlight): Collector<TransactionDict[], Transact
   };
 }
 
-function createBlock(deps: BlockPipelineDeps): Stage<TransactionDict[], Block> {
+function createBlock(deps: BlockPipelineDeps): Stage<TransactionDict[], NewBlock> {
   return {
     name: 'createBlock',
-    run: (txs) => deps.bigchain.createBlock(deps.settings.faultyBlocks ? [...txs, invalidTransaction(deps.settings)] : txs),
+    run(txs) {
+      const started = process.hrtime.bigint();
+      return { block: deps.bigchain.createBlock(deps.settings.faultyBlocks ? [...txs, invalidTransaction(deps.settings)] : txs), started };
+    },
   };
 }
 
@@ -183,12 +197,16 @@ function invalidTransaction(settings: NodeSettings): TransactionDict {
   return Transaction.create([publicKey], [[[publicKey], 1]], { asset: { divisible: true } }).sign([privateKey]).toDict();
 }
 
-function writeBlock(deps: BlockPipelineDeps): Stage<Block, Block> {
+function writeBlock(deps: BlockPipelineDeps): Stage<NewBlock, Block> {
   return {
     name: 'writeBlock',
-    async run(block) {
+    async run({ block, started }) {
       await retry(`write block ${block.id}`, () => deps.bigchain.writeBlock(block), deps.isStopping);
-      log.info(`wrote block ${block.id} with ${block.body.transactions.length} transactions`);
+      const size = block.body.transactions.length;
+      deps.metrics.increment('block.written', 'per-event');
+      deps.metrics.histogram('block.size', size);
+      deps.metrics.timeSince('block.creation_time', 'per-event', started);
+      log.info(`wrote block ${block.id} with ${size} transactions`);
       return block;
     },
   };

@@ -6,55 +6,68 @@
 import type { Bigchain } from '../core/bigchain';
 import { getBlock } from '../db/queries/blocks';
 import { getLogger } from '../logging/logger';
+import type { Metrics } from '../metrics/statsd';
 import { Transaction } from '../models/transaction';
 import type { BlockDict } from '../models/block';
 import type { VoteDict } from '../models/vote';
 import { ChangefeedSource } from './runtime/changefeed';
 import { PipelineBuilder, type Pipeline, type Stage } from './runtime/pipeline';
+import { RecentSet } from './runtime/recent-set';
 import type { NodeSettings } from './node-settings';
 
 const log = getLogger('pipeline:election');
 
+/** Blocks remembered as decided: far more than the votes in flight at any time. */
+const DECIDED_MEMORY = 10_000;
+
 export interface ElectionPipelineDeps {
   readonly settings: NodeSettings;
   readonly bigchain: Bigchain;
+  readonly metrics: Metrics;
 }
 
 export function electionPipeline(deps: ElectionPipelineDeps): Pipeline {
-  const requeued = new Set<string>();
+  const decided = new RecentSet<string>(DECIDED_MEMORY);
   const source = new ChangefeedSource<VoteDict, VoteDict>({
     name: 'votes',
     settings: deps.settings.database,
     table: 'votes',
     prefeed: async () => [],
     select: (change) => (change.old_val === null ? change.new_val : null),
+    onReconnect: () => deps.metrics.increment('changefeed.reconnects', 'per-event'),
   });
   return PipelineBuilder.from('election', source)
-    .then(votedBlock(deps, requeued))
-    .then(keepInvalid(deps))
-    .then(requeueTransactions(deps, requeued))
+    .then(votedBlock(deps, decided))
+    .then(keepInvalid(deps, decided))
+    .then(requeueTransactions(deps))
     .build();
 }
 
-function votedBlock(deps: ElectionPipelineDeps, requeued: Set<string>): Stage<VoteDict, BlockDict> {
+/** The block voted on, unless its election is already known to be over. */
+function votedBlock(deps: ElectionPipelineDeps, decided: RecentSet<string>): Stage<VoteDict, BlockDict> {
   return {
     name: 'votedBlock',
-    run: async (v) => (requeued.has(v.vote.voting_for_block) ? null : getBlock(deps.bigchain.db, v.vote.voting_for_block)),
+    run: async (v) => (decided.has(v.vote.voting_for_block) ? null : getBlock(deps.bigchain.db, v.vote.voting_for_block)),
   };
 }
 
-function keepInvalid(deps: ElectionPipelineDeps): Stage<BlockDict, BlockDict> {
+/** Counts each decided block once, and passes on the invalid ones. */
+function keepInvalid(deps: ElectionPipelineDeps, decided: RecentSet<string>): Stage<BlockDict, BlockDict> {
   return {
     name: 'keepInvalid',
-    run: async (block) => ((await deps.bigchain.blockElectionStatus(block.id, block.block.voters)) === 'invalid' ? block : null),
+    async run(block) {
+      const status = await deps.bigchain.blockElectionStatus(block.id, block.block.voters);
+      if (status === 'undecided' || !decided.add(block.id)) return null;
+      deps.metrics.increment(status === 'valid' ? 'election.valid' : 'election.invalid', 'per-event');
+      return status === 'invalid' ? block : null;
+    },
   };
 }
 
-function requeueTransactions(deps: ElectionPipelineDeps, requeued: Set<string>): Stage<BlockDict, BlockDict> {
+function requeueTransactions(deps: ElectionPipelineDeps): Stage<BlockDict, BlockDict> {
   return {
     name: 'requeueTransactions',
     async run(block) {
-      requeued.add(block.id);
       let written = 0;
       for (const tx of block.block.transactions) {
         try {
@@ -63,6 +76,7 @@ function requeueTransactions(deps: ElectionPipelineDeps, requeued: Set<string>):
           log.info(`not requeueing transaction ${String(tx?.id)} of block ${block.id}: ${(err as Error).message}`);
         }
       }
+      deps.metrics.increment('election.requeued', 'per-transaction', written);
       log.info(`block ${block.id} is invalid: ${written} of its ${block.block.transactions.length} transactions put back in the backlog`);
       return block;
     },

@@ -11,6 +11,7 @@ export interface NodeSettings {
   readonly keyring: readonly PublicKey[];
   /** Seconds a node may hold a backlog transaction before it is reassigned. */
   readonly backlogReassignDelay: number;
+  readonly statsd: Config['statsd'];
   /** Threads of each validation pool. */
   readonly validationThreads: number;
   /**
@@ -26,6 +27,7 @@ export function nodeSettings(config: Config, keypair: Keypair): NodeSettings {
     keypair,
     keyring: config.keyring,
     backlogReassignDelay: config.backlog_reassign_delay,
+    statsd: config.statsd,
     validationThreads: Math.max(1, availableParallelism()),
     faultyBlocks: process.env.BIGCHAINDB_TEST_FAULTY_BLOCKS === '1',
   };

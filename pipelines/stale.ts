@@ -6,6 +6,7 @@
 import type { Bigchain } from '../core/bigchain';
 import { getStaleBacklogRows, type BacklogRow } from '../db/queries/backlog';
 import { getLogger } from '../logging/logger';
+import type { Metrics } from '../metrics/statsd';
 import { PipelineBuilder, type Pipeline, type Stage } from './runtime/pipeline';
 import { TimerSource } from './runtime/timer';
 import type { NodeSettings } from './node-settings';
@@ -17,6 +18,7 @@ export const STALE_CHECK_INTERVAL_MS = 5000;
 export interface StalePipelineDeps {
   readonly settings: NodeSettings;
   readonly bigchain: Bigchain;
+  readonly metrics: Metrics;
   readonly intervalMs?: number;
 }
 
@@ -31,6 +33,7 @@ function reassign(deps: StalePipelineDeps): Stage<BacklogRow, BacklogRow> {
     name: 'reassign',
     async run(row) {
       const assignee = await deps.bigchain.reassignTransaction(row);
+      deps.metrics.increment('stale.reassigned', 'per-transaction');
       log.info(`transaction ${row.id} was held by ${row.assignee} for over ${deps.settings.backlogReassignDelay} s: reassigned to ${assignee}`);
       return row;
     },

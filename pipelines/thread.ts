@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Bigchain } from '../core/bigchain';
 import { Database } from '../db/connection';
 import { getLogger } from '../logging/logger';
+import { Metrics } from '../metrics/statsd';
+import { backlogGaugePipeline } from './backlog-gauge';
 import { blockPipeline } from './block';
 import { electionPipeline } from './election';
 import type { NodeSettings } from './node-settings';
@@ -29,23 +31,27 @@ async function main(): Promise<void> {
   const isStopping = () => stopping;
   const db = await Database.connect(settings.database, { attempts: 20 });
   const bigchain = new Bigchain(db, { keypair: settings.keypair, keyring: settings.keyring });
+  const metrics = Metrics.create(settings.statsd);
   const pool = name === 'block' || name === 'vote' ? new ValidationPool(settings) : null;
-  let pipeline: Pipeline;
+  const deps = { settings, bigchain, metrics, isStopping };
+  let pipelines: Pipeline[];
   switch (name) {
-    case 'block': pipeline = blockPipeline({ settings, bigchain, pool: pool!, isStopping }); break;
-    case 'vote': pipeline = await votePipeline({ settings, bigchain, pool: pool!, isStopping }); break;
-    case 'election': pipeline = electionPipeline({ settings, bigchain }); break;
-    case 'stale': pipeline = stalePipeline({ settings, bigchain }); break;
+    case 'block': pipelines = [blockPipeline({ ...deps, pool: pool! })]; break;
+    case 'vote': pipelines = [await votePipeline({ ...deps, pool: pool! })]; break;
+    case 'election': pipelines = [electionPipeline(deps)]; break;
+    // The gauge is periodic too: it shares the stale monitor's thread rather than take one of its own.
+    case 'stale': pipelines = [stalePipeline(deps), backlogGaugePipeline(deps)]; break;
   }
   parentPort?.on('message', (message: unknown) => {
     if (message !== 'stop' || stopping) return;
     stopping = true;
     log.info('stopping: finishing the items in the pipeline');
-    void pipeline.stop();
+    for (const pipeline of pipelines) void pipeline.stop();
   });
   parentPort?.postMessage('started');
-  await pipeline.start();
+  await Promise.all(pipelines.map((pipeline) => pipeline.start()));
   await pool?.destroy();
+  await metrics.close();
   await db.close();
   // An open port keeps a worker thread alive: close it so the thread ends now.
   parentPort?.close();

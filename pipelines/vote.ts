@@ -5,6 +5,7 @@
  */
 import type { Bigchain } from '../core/bigchain';
 import { getLogger } from '../logging/logger';
+import type { Metrics } from '../metrics/statsd';
 import { Block, isGenesisBlock, type BlockDict } from '../models/block';
 import type { BlockId } from '../models/types';
 import type { VoteDict } from '../models/vote';
@@ -20,7 +21,14 @@ export interface VotePipelineDeps {
   readonly settings: NodeSettings;
   readonly bigchain: Bigchain;
   readonly pool: ValidationPool;
+  readonly metrics: Metrics;
   readonly isStopping: () => boolean;
+}
+
+/** Since when the pipeline has had the block, for the vote latency. */
+interface Seen<T> {
+  readonly item: T;
+  readonly seen: bigint;
 }
 
 interface Judged {
@@ -36,6 +44,7 @@ export async function votePipeline(deps: VotePipelineDeps): Promise<Pipeline> {
     table: 'bigchain',
     prefeed: () => deps.bigchain.getUnvotedBlocks(),
     select: (change) => (change.old_val === null ? change.new_val : null),
+    onReconnect: () => deps.metrics.increment('changefeed.reconnects', 'per-event'),
   });
   return PipelineBuilder.from('vote', source)
     .then(skipVoted(deps, state.inProgress))
@@ -46,14 +55,15 @@ export async function votePipeline(deps: VotePipelineDeps): Promise<Pipeline> {
 }
 
 /** Drops the genesis block, blocks I voted on, and blocks already on their way (a repeated change). */
-function skipVoted(deps: VotePipelineDeps, inProgress: Set<string>): Stage<BlockDict, BlockDict> {
+function skipVoted(deps: VotePipelineDeps, inProgress: Set<string>): Stage<BlockDict, Seen<BlockDict>> {
   return {
     name: 'skipVoted',
     async run(block) {
+      const seen = process.hrtime.bigint();
       if (isGenesisBlock(block)) return null;
       if (inProgress.has(block.id) || (await deps.bigchain.hasPreviousVote(block.id))) return null;
       inProgress.add(block.id);
-      return block;
+      return { item: block, seen };
     },
   };
 }
@@ -63,51 +73,59 @@ function skipVoted(deps: VotePipelineDeps, inProgress: Set<string>): Stage<Block
  * federation, is voted invalid at once; otherwise every transaction is
  * validated in the pool and the block is valid iff all are.
  */
-function validateBlock(deps: VotePipelineDeps): Stage<BlockDict, Judged> {
+function validateBlock(deps: VotePipelineDeps): Stage<Seen<BlockDict>, Seen<Judged>> {
   return {
     name: 'validateBlock',
     concurrency: 2,
-    async run(raw) {
-      const blockId = raw.id;
-      let block: BlockDict;
-      try {
-        block = Block.checkHeader(raw);
-      } catch (err) {
-        log.info(`block ${blockId} is invalid: ${(err as Error).message}`);
-        return { blockId, valid: false };
-      }
-      if (block.signature === null || !deps.bigchain.federation.includes(block.block.node_pubkey)) {
-        log.info(`block ${blockId} is invalid: unsigned, or not made by a federation node`);
-        return { blockId, valid: false };
-      }
-      const verdicts = await deps.pool.validate(block.block.transactions, 'block');
-      const rejected = verdicts.find((v) => !v.ok);
-      if (rejected !== undefined && !rejected.ok) log.info(`block ${blockId} is invalid: transaction ${rejected.id}: ${rejected.reason}`);
-      return { blockId, valid: rejected === undefined };
-    },
+    run: async ({ item, seen }) => ({ item: await judge(deps, item), seen }),
   };
+}
+
+async function judge(deps: VotePipelineDeps, raw: BlockDict): Promise<Judged> {
+  const blockId = raw.id;
+  let block: BlockDict;
+  try {
+    block = Block.checkHeader(raw);
+  } catch (err) {
+    log.info(`block ${blockId} is invalid: ${(err as Error).message}`);
+    return { blockId, valid: false };
+  }
+  if (block.signature === null || !deps.bigchain.federation.includes(block.block.node_pubkey)) {
+    log.info(`block ${blockId} is invalid: unsigned, or not made by a federation node`);
+    return { blockId, valid: false };
+  }
+  const verdicts = await deps.pool.validate(block.block.transactions, 'block');
+  const rejected = verdicts.flatMap((v) => (v.ok ? [] : [v]));
+  deps.metrics.increment('vote.transactions.validated', 'per-transaction', verdicts.length - rejected.length);
+  deps.metrics.increment('vote.transactions.rejected', 'per-transaction', rejected.length);
+  const first = rejected[0];
+  if (first !== undefined) log.info(`block ${blockId} is invalid: transaction ${first.id}: ${first.reason}`);
+  return { blockId, valid: first === undefined };
 }
 
 /** My vote, chained to my previous vote: this stage runs one block at a time. */
-function vote(deps: VotePipelineDeps, state: { lastVoted: BlockId }): Stage<Judged, VoteDict> {
+function vote(deps: VotePipelineDeps, state: { lastVoted: BlockId }): Stage<Seen<Judged>, Seen<VoteDict>> {
   return {
     name: 'vote',
-    run({ blockId, valid }) {
+    run({ item: { blockId, valid }, seen }) {
       const signed = deps.bigchain.vote(blockId, state.lastVoted, valid);
       state.lastVoted = blockId;
-      return signed;
+      return { item: signed, seen };
     },
   };
 }
 
-function writeVote(deps: VotePipelineDeps, inProgress: Set<string>): Stage<VoteDict, VoteDict> {
+function writeVote(deps: VotePipelineDeps, inProgress: Set<string>): Stage<Seen<VoteDict>, VoteDict> {
   return {
     name: 'writeVote',
-    async run(signed) {
+    async run({ item: signed, seen }) {
       const blockId = signed.vote.voting_for_block;
       await retry(`write my vote on block ${blockId}`, () => deps.bigchain.writeVote(signed), deps.isStopping);
       inProgress.delete(blockId);
-      log.info(`voted ${signed.vote.is_block_valid ? 'valid' : 'invalid'} on block ${blockId}`);
+      const valid = signed.vote.is_block_valid;
+      deps.metrics.increment(valid ? 'vote.cast.valid' : 'vote.cast.invalid', 'per-event');
+      deps.metrics.timeSince('vote.latency', 'per-event', seen);
+      log.info(`voted ${valid ? 'valid' : 'invalid'} on block ${blockId}`);
       return signed;
     },
   };

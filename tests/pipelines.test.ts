@@ -5,10 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { defaultConfig } from '../config/config';
 import { Bigchain } from '../core/bigchain';
 import type { Database } from '../db/connection';
 import { countBacklog, getBacklogRow, insertBacklogRows } from '../db/queries/backlog';
 import { countBlocks } from '../db/queries/blocks';
+import { Metrics } from '../metrics/statsd';
 import { writeGenesisBlock } from '../db/schema';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
@@ -179,14 +181,15 @@ describe('the four pipelines of one node', () => {
   before(async () => {
     db = await freshDatabase();
     await writeGenesisBlock(db, node);
-    settings = { database: db.settings, keypair: node, keyring: [], backlogReassignDelay: 1, validationThreads: 1, faultyBlocks: false };
+    settings = { database: db.settings, keypair: node, keyring: [], backlogReassignDelay: 1, statsd: defaultConfig().statsd, validationThreads: 1, faultyBlocks: false };
     bigchain = new Bigchain(db, { keypair: node, keyring: [] });
     pool = new ValidationPool(settings);
     const isStopping = () => stopping;
-    pipelines.push(blockPipeline({ settings, bigchain, pool, isStopping }));
-    pipelines.push(await votePipeline({ settings, bigchain, pool, isStopping }));
-    pipelines.push(electionPipeline({ settings, bigchain }));
-    pipelines.push(stalePipeline({ settings, bigchain, intervalMs: 200 }));
+    const metrics = Metrics.discard();
+    pipelines.push(blockPipeline({ settings, bigchain, pool, metrics, isStopping }));
+    pipelines.push(await votePipeline({ settings, bigchain, pool, metrics, isStopping }));
+    pipelines.push(electionPipeline({ settings, bigchain, metrics }));
+    pipelines.push(stalePipeline({ settings, bigchain, metrics, intervalMs: 200 }));
     for (const p of pipelines) running.push(p.start());
   });
 

@@ -63,6 +63,13 @@ export async function getStaleBacklogRows(db: Database, olderThan: number): Prom
   return db.run<BacklogRow[]>(db.table('backlog').between(r.minval, olderThan, { index: 'assignment_timestamp' }));
 }
 
+/** Rows assigned to `node`, counted on the index: the backlog-size gauge runs every few seconds. */
+export async function countBacklogAssignedTo(db: Database, node: PublicKey): Promise<number> {
+  return db.run<number>(
+    db.table('backlog').between([node, r.minval], [node, r.maxval], { index: 'assignee__transaction_timestamp' }).count(),
+  );
+}
+
 export async function countBacklog(db: Database): Promise<number> {
   return db.run<number>(db.table('backlog').count());
 }

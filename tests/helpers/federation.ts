@@ -12,6 +12,7 @@ import { Bigchain } from '../../core/bigchain';
 import { Database } from '../../db/connection';
 import { initDatabase } from '../../db/schema';
 import { generateKeypair, type Keypair } from '../../models/keys';
+import { freePort } from './cli';
 import { uniqueDatabaseSettings } from './database';
 
 const CLI = join(__dirname, '..', '..', 'cli', 'main.js');
@@ -25,6 +26,7 @@ export class NodeProcess {
     readonly configPath: string,
     readonly logPath: string,
     private readonly env: Record<string, string>,
+    readonly config: Config,
   ) {}
 
   start(): void {
@@ -70,6 +72,8 @@ export interface FederationOptions {
   readonly reassignDelay?: number;
   /** Extra environment of node i. */
   readonly envOf?: (i: number) => Record<string, string>;
+  /** Settings of node i's config file that differ from the defaults. */
+  readonly configOf?: (i: number) => Partial<Config>;
 }
 
 /** Initialises a fresh database with node 0's genesis block and starts `size` nodes, each with the others as keyring. */
@@ -79,18 +83,21 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   const dir = mkdtempSync(join(tmpdir(), 'bdb-federation-'));
   const db = await Database.connect(settings);
   await initDatabase(db, keypairs[0]!);
-  const nodes = keypairs.map((keypair, i) => {
+  const nodes = await Promise.all(keypairs.map(async (keypair, i) => {
     const config: Config = {
       ...defaultConfig(),
+      // Each API on a free port of its own, one process: never the shared default 9984.
+      server: { ...defaultConfig().server, bind: `127.0.0.1:${await freePort()}`, workers: 1 },
       database: settings,
       keypair: { public: keypair.publicKey, private: keypair.privateKey },
       keyring: keypairs.filter((k) => k !== keypair).map((k) => k.publicKey),
       backlog_reassign_delay: options.reassignDelay ?? 120,
+      ...options.configOf?.(i),
     };
     const configPath = join(dir, `node${i}.json`);
     writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
-    return new NodeProcess(keypair, configPath, join(dir, `node${i}.log`), { BIGCHAINDB_LOG_LEVEL: 'info', ...(options.envOf?.(i) ?? {}) });
-  });
+    return new NodeProcess(keypair, configPath, join(dir, `node${i}.log`), { BIGCHAINDB_LOG_LEVEL: 'info', ...(options.envOf?.(i) ?? {}) }, config);
+  }));
   nodes.forEach((n) => n.start());
   const federation: Federation = {
     nodes,

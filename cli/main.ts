@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { version } from '../package.json';
 import { getLogger } from '../logging/logger';
+import { parseCommands, reportFailure } from './command-line';
 import { configure } from './commands/configure';
 import { drop, initCommand, reconfigureTables } from './commands/database';
 import { exportMyPubkey, showConfig } from './commands/inspect';
@@ -30,19 +31,6 @@ const positiveCount = (name: string) => (y: yargs.Argv) =>
     return true;
   });
 
-class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-/** Every failure is one line on stderr and exit code 1; a stack trace only at debug level. */
-function fail(err: unknown): void {
-  const error = err as Error;
-  const message = (error.message ?? String(err)).replace(/\s*\n\s*/g, ' ');
-  process.stderr.write(`bigchaindb: ${error.name && error.name !== 'Error' ? `${error.name}: ` : ''}${message}\n`);
-  log.debug(error.stack ?? '');
-  process.exitCode = 1;
-}
-
 /**
  * As with 0.8's argparse, options after a command belong to it: `-c` after
  * `load` is its count, not the global config file (`bigchaindb -c FILE load -c 100`).
@@ -54,7 +42,7 @@ export function commandScopedArgs(args: readonly string[]): string[] {
 }
 
 async function main(): Promise<void> {
-  await yargs(commandScopedArgs(hideBin(process.argv)))
+  await parseCommands(yargs(commandScopedArgs(hideBin(process.argv)))
     .scriptName('bigchaindb')
     .usage('$0 <command> [options]\n\nControl your BigchainDB node.')
     .option('config', { alias: 'c', type: 'string', describe: 'config file (default $BIGCHAINDB_CONFIG_PATH or ~/.bigchaindb; "-" = stdout for configure)' })
@@ -83,16 +71,8 @@ async function main(): Promise<void> {
       async (argv) => reconfigureTables(globalOptions(argv), 'shards', argv.num_shards))
     .command('set-replicas <num_replicas>', 'replicate the three tables N times', positiveCount('num_replicas'),
       async (argv) => reconfigureTables(globalOptions(argv), 'replicas', argv.num_replicas))
-    .demandCommand(1, 'name a command (see --help)')
-    .strict()
     .version(version)
-    .alias('version', 'v')
-    .alias('help', 'h')
-    .fail((message, err) => {
-      throw err ?? new UsageError(message);
-    })
-    .exitProcess(false)
-    .parseAsync();
+    .alias('version', 'v'));
 }
 
-main().catch(fail);
+main().catch((err: unknown) => reportFailure('bigchaindb', err, log));

@@ -179,10 +179,10 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(dependencies(load), ['bdb']);
   });
 
-  test('every BIGCHAINDB_* variable in the compose file and the Dockerfile is a configuration key\'s, or one the code reads (config path, test database)', () => {
+  test('every BIGCHAINDB_* variable in the compose files and the Dockerfile is a configuration key\'s, or one the code reads (config path, test database)', () => {
     const configVariables = new Set(CONFIG_KEYS.map(envName));
     const readBy: Record<string, string> = { BIGCHAINDB_CONFIG_PATH: 'config/config.ts', BIGCHAINDB_TEST_DATABASE: 'tests/helpers/database.ts' };
-    for (const file of ['docker-compose.yml', 'Dockerfile']) {
+    for (const file of ['docker-compose.yml', 'docker-compose-monitor.yml', 'Dockerfile']) {
       for (const [name] of readRepoFile(file).matchAll(/\bBIGCHAINDB_[A-Z0-9_]+/g)) {
         if (configVariables.has(name)) continue;
         assert.ok(name in readBy, `${file}: ${name} is neither a configuration key's variable nor one the code reads`);

@@ -29,7 +29,7 @@ export interface Dockerfile {
   readonly stages: readonly Stage[];
 }
 
-export function parseInstructions(text: string): Instruction[] {
+function parseInstructions(text: string): Instruction[] {
   const instructions: Instruction[] = [];
   let pending: { text: string; line: number } | null = null;
   for (const [index, raw] of text.split('\n').entries()) {

@@ -14,12 +14,12 @@ import { version } from '../package.json';
 import { defaultConfig, loadConfig, type Config } from '../config/config';
 import { Database, TABLES, type DatabaseSettings } from '../db/connection';
 import { getGenesisBlock } from '../db/queries/blocks';
-import { databaseExists, dropDatabase } from '../db/schema';
+import { databaseExists } from '../db/schema';
 import type { BlockDict } from '../models/block';
 import { generateKeypair, keypairFromPrivate, type Keypair } from '../models/keys';
 import type { PrivateKey } from '../models/types';
 import { freePort, isolatedEnv, lastLine, runCli, spawnCli, tempDir, type CliResult } from './helpers/cli';
-import { testServer, uniqueDatabaseSettings } from './helpers/database';
+import { dropIfExists, testServer, uniqueDatabaseSettings } from './helpers/database';
 
 // ---------------------------------------------------------------- fixtures
 
@@ -102,9 +102,7 @@ after(async () => {
   const { host, port } = await testServer();
   for (const settings of usedDatabases) {
     try {
-      await withConnection({ host, port, name: settings.name }, async (db) => {
-        if (await databaseExists(db)) await dropDatabase(db);
-      });
+      await dropIfExists({ host, port, name: settings.name });
     } catch {
       // a test that pointed elsewhere on purpose
     }

@@ -1,7 +1,8 @@
 /**
- * The `bigchaindb` command as a real process, for end-to-end CLI tests: each
- * run gets an isolated environment (a temporary HOME, no inherited
- * BIGCHAINDB_* variable), optional text on stdin, and a time limit.
+ * The `bigchaindb` command (or another program, such as an image's
+ * entrypoint) as a real process, for end-to-end tests: each run gets an
+ * isolated environment (a temporary HOME, no inherited BIGCHAINDB_*
+ * variable), optional text on stdin, and a time limit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,12 +57,29 @@ export interface RunningCli {
   endInput(): void;
 }
 
-/**
- * Starts `bigchaindb ...args` with exactly `env` as its environment, in the
- * folder $HOME of that environment (so a stray relative file lands there).
- */
+/** A program to run: the `bigchaindb` command, or another (an image's entrypoint). */
+export interface Command {
+  readonly file: string;
+  readonly args: readonly string[];
+  /** How failure messages name it. */
+  readonly label: string;
+  /** Its working folder; $HOME of its environment when absent (so a stray relative file lands there). */
+  readonly cwd?: string;
+}
+
+/** `bigchaindb ...args`, run by this Node. */
+export function cliCommand(args: readonly string[]): Command {
+  return { file: process.execPath, args: [CLI, ...args], label: `bigchaindb ${args.join(' ')}` };
+}
+
+/** Starts `bigchaindb ...args` with exactly `env` as its environment, in the folder $HOME of that environment. */
 export function spawnCli(args: readonly string[], env: Record<string, string>): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { env, cwd: env.HOME ?? tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawnCommand(cliCommand(args), env);
+}
+
+/** Starts `command` with exactly `env` as its environment. */
+export function spawnCommand(command: Command, env: Record<string, string>): RunningCli {
+  const child = spawn(command.file, command.args, { env, cwd: command.cwd ?? env.HOME ?? tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();
@@ -92,12 +110,12 @@ export function spawnCli(args: readonly string[], env: Record<string, string>): 
             resolve();
           } else if (child.exitCode !== null || child.signalCode !== null) {
             done();
-            reject(new Error(`bigchaindb ${args.join(' ')} exited (code ${child.exitCode}) before stderr matched ${pattern}; stderr:\n${err}`));
+            reject(new Error(`${command.label} exited (code ${child.exitCode}) before stderr matched ${pattern}; stderr:\n${err}`));
           }
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`stderr of bigchaindb ${args.join(' ')} did not match ${pattern} within ${timeoutMs} ms; stderr:\n${err}`));
+          reject(new Error(`stderr of ${command.label} did not match ${pattern} within ${timeoutMs} ms; stderr:\n${err}`));
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);
@@ -120,15 +138,20 @@ export interface RunOptions {
 }
 
 /** Runs `bigchaindb ...args` to its end and returns exit code, stdout and stderr. */
-export async function runCli(args: readonly string[], env: Record<string, string>, options: RunOptions = {}): Promise<CliResult> {
-  const running = spawnCli(args, env);
+export function runCli(args: readonly string[], env: Record<string, string>, options: RunOptions = {}): Promise<CliResult> {
+  return runCommand(cliCommand(args), env, options);
+}
+
+/** Runs `command` to its end and returns exit code, stdout and stderr. */
+export async function runCommand(command: Command, env: Record<string, string>, options: RunOptions = {}): Promise<CliResult> {
+  const running = spawnCommand(command, env);
   running.child.stdin!.end(options.stdin ?? '');
   const timeoutMs = options.timeoutMs ?? 20_000;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       running.child.kill('SIGKILL');
-      reject(new Error(`bigchaindb ${args.join(' ')} did not finish within ${timeoutMs} ms; stdout:\n${running.stdout()}\nstderr:\n${running.stderr()}`));
+      reject(new Error(`${command.label} did not finish within ${timeoutMs} ms; stdout:\n${running.stdout()}\nstderr:\n${running.stderr()}`));
     }, timeoutMs);
   });
   try {

@@ -56,3 +56,13 @@ export async function freshDatabase(): Promise<Database> {
   opened.push(db);
   return db;
 }
+
+/** Drops the database of `settings` if it exists: one a process under test made. */
+export async function dropIfExists(settings: DatabaseSettings): Promise<void> {
+  const db = await Database.connect(settings, { attempts: 3 });
+  try {
+    if (await databaseExists(db)) await dropDatabase(db);
+  } finally {
+    await db.close();
+  }
+}

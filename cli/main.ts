@@ -3,7 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { version } from '../package.json';
-import { getLogger } from '../logging/logger';
+import { getLogger, setEarlyConsoleLevel } from '../logging/logger';
 import { parseCommands, reportFailure } from './command-line';
 import { configure } from './commands/configure';
 import { drop, initCommand, reconfigureTables } from './commands/database';
@@ -11,6 +11,7 @@ import { exportMyPubkey, showConfig } from './commands/inspect';
 import { load } from './commands/load';
 import { start } from './commands/start';
 import type { GlobalOptions } from './context';
+import { parseLogLevel, type LogLevel } from '../logging/levels';
 
 const log = getLogger('cli');
 
@@ -21,6 +22,7 @@ function globalOptions(argv: Record<string, unknown>): GlobalOptions {
     devStartRethinkdb: argv['dev-start-rethinkdb'] === true,
     devAllowTempKeypair: argv['dev-allow-temp-keypair'] === true,
     devDataDir: argv['dev-data-dir'] as string | undefined,
+    logLevel: argv['log-level'] as LogLevel | undefined,
   };
 }
 
@@ -50,6 +52,14 @@ async function main(): Promise<void> {
     .option('dev-start-rethinkdb', { type: 'boolean', default: false, describe: 'start a development database (rethinkdb from PATH, else the embedded one)' })
     .option('dev-allow-temp-keypair', { type: 'boolean', default: false, describe: 'make a temporary keypair if none is configured' })
     .option('dev-data-dir', { type: 'string', describe: 'data folder of the development database (default ~/.bigchaindb-dev)' })
+    .option('log-level', {
+      type: 'string',
+      describe: 'level of the console and the log file (error, warning, info, debug; overrides log.level_console and log.level_logfile)',
+      coerce: (text: string) => parseLogLevel(text) ?? (() => { throw new Error(`--log-level must be one of critical, error, warning, info, verbose, debug, notset; got "${text}"`); })(),
+    })
+    .middleware((argv) => {
+      if (argv['log-level'] !== undefined) setEarlyConsoleLevel(argv['log-level'] as LogLevel);
+    })
     .command('configure', 'write a config file with a new keypair', {}, async (argv) => configure(globalOptions(argv)))
     .command('show-config', 'print the configuration (private key masked)', {}, async (argv) => showConfig(globalOptions(argv)))
     .command('export-my-pubkey', "print this node's public key", {}, async (argv) => exportMyPubkey(globalOptions(argv)))

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { keypairFromPrivate, isPublicKey } from '../models/keys';
 import type { PrivateKey, PublicKey } from '../models/types';
+import { parseLogLevel, type LogLevel } from '../logging/levels';
 
 export interface Config {
   server: { bind: string; workers: number | null; threads: number | null; body_limit: number };
@@ -16,6 +17,17 @@ export interface Config {
   statsd: { host: string; port: number; rate: number };
   api_endpoint: string;
   backlog_reassign_delay: number;
+  /** As 2.x's `log.*`: console and files, each with its level; `granular_levels` by subsystem prefix. */
+  log: {
+    file: string | null;
+    error_file: string | null;
+    level_console: LogLevel;
+    level_logfile: LogLevel;
+    granular_levels: Record<string, LogLevel>;
+    /** A log file is rotated at this size, keeping `rotate_files` old ones. */
+    rotate_bytes: number;
+    rotate_files: number;
+  };
 }
 
 /** A configuration problem, told in one line that names the key. */
@@ -32,11 +44,21 @@ export function defaultConfig(): Config {
     statsd: { host: 'localhost', port: 8125, rate: 0.01 },
     api_endpoint: 'http://localhost:9984/api/v1',
     backlog_reassign_delay: 120,
+    log: {
+      file: '~/bigchaindb.log',
+      error_file: '~/bigchaindb-errors.log',
+      level_console: 'info',
+      level_logfile: 'info',
+      granular_levels: {},
+      rotate_bytes: 200 * 1024 * 1024,
+      rotate_files: 5,
+    },
   };
 }
 
 /** What kind of value each key holds; it drives parsing of files, environment and prompts alike. */
-type Kind = 'string' | 'port' | 'positive' | 'positive-integer' | 'rate' | 'count-or-null' | 'key-or-null' | 'private-or-null' | 'keyring';
+type Kind = 'string' | 'port' | 'positive' | 'positive-integer' | 'rate' | 'count-or-null' | 'key-or-null' | 'private-or-null' | 'keyring'
+  | 'path-or-null' | 'log-level' | 'log-levels';
 
 const KINDS: Record<string, Kind> = {
   'server.bind': 'string',
@@ -54,6 +76,13 @@ const KINDS: Record<string, Kind> = {
   'statsd.rate': 'rate',
   api_endpoint: 'string',
   backlog_reassign_delay: 'positive',
+  'log.file': 'path-or-null',
+  'log.error_file': 'path-or-null',
+  'log.level_console': 'log-level',
+  'log.level_logfile': 'log-level',
+  'log.granular_levels': 'log-levels',
+  'log.rotate_bytes': 'positive-integer',
+  'log.rotate_files': 'positive-integer',
 };
 
 /** Every configuration key as a dotted path, in a stable order. */
@@ -132,8 +161,12 @@ export function parseText(key: string, text: string, source: string = key): unkn
       if (trimmed === '' || trimmed === 'null') return checkValue(kind, null, source);
       return checkValue(kind, /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed, source);
     }
-    case 'key-or-null': case 'private-or-null':
-      return checkValue(kind, trimmed === '' ? null : trimmed, source);
+    case 'key-or-null': case 'private-or-null': case 'path-or-null':
+      return checkValue(kind, trimmed === '' || trimmed === 'null' ? null : trimmed, source);
+    case 'log-level':
+      return checkValue(kind, trimmed, source);
+    case 'log-levels':
+      return checkValue(kind, parseLevelList(trimmed, source), source);
     default:
       return checkValue(kind, text, source);
   }
@@ -162,7 +195,27 @@ function checkValue(kind: Kind, value: unknown, source: string): unknown {
       return value === null || isPrivateKey(value) ? value : fail('a base58 Ed25519 private key, or null');
     case 'keyring':
       return Array.isArray(value) && value.every(isPublicKey) ? value : fail('a list of base58 Ed25519 public keys');
+    case 'path-or-null':
+      return value === null || (typeof value === 'string' && value.trim() !== '') ? value : fail('a file path, or null for none');
+    case 'log-level':
+      return parseLogLevel(value) ?? fail(LEVEL_WORDS);
+    case 'log-levels': {
+      if (!isRecord(value)) return fail(`an object of subsystem: level (${LEVEL_WORDS})`);
+      return Object.fromEntries(Object.entries(value).map(([subsystem, level]) => [subsystem, parseLogLevel(level) ?? fail(`${LEVEL_WORDS} for "${subsystem}"`)]));
+    }
   }
+}
+
+const LEVEL_WORDS = 'one of critical, error, warning, info, verbose, debug, notset (any case)';
+
+/** `subsystem=level,subsystem=level`, the environment's form of `log.granular_levels`. */
+function parseLevelList(text: string, source: string): Record<string, unknown> {
+  if (text === '') return {};
+  return Object.fromEntries(text.split(',').map((pair) => {
+    const [subsystem, level, ...rest] = pair.split('=').map((part) => part.trim());
+    if (!subsystem || level === undefined || rest.length > 0) throw new ConfigError(`${source} must be subsystem=level pairs joined by commas, got ${JSON.stringify(text)}`);
+    return [subsystem, level];
+  }));
 }
 
 function isPrivateKey(value: unknown): value is PrivateKey {

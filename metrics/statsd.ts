@@ -15,6 +15,14 @@ const log = getLogger('statsd');
 /** Whether an event happens once per transaction, and so is sampled. */
 export type Frequency = 'per-transaction' | 'per-event';
 
+/**
+ * `<hostname>.`, dots in the host name made `_`: the monitoring stack reads
+ * the first segment as the host, so a full domain name must stay one segment.
+ */
+export function metricPrefix(host: string = hostname()): string {
+  return `${host.replace(/\./g, '_')}.`;
+}
+
 export class Metrics {
   private constructor(private readonly client: StatsD, private readonly rate: number) {}
 
@@ -22,7 +30,7 @@ export class Metrics {
     const client = new StatsD({
       host: config.host,
       port: config.port,
-      prefix: `${hostname()}.`,
+      prefix: metricPrefix(),
       // Lines batched into one datagram per flush: a busy node sends thousands of events a second.
       maxBufferSize: 1400,
       bufferFlushInterval: 500,

@@ -24,7 +24,12 @@ export async function startApi(settings: ApiWorkerSettings): Promise<RunningApi>
     const worker = cluster.fork();
     workers.add(worker);
     worker.once('online', () => worker.send(settings));
-    worker.once('message', () => resolve());
+    const listening = (message: unknown) => {
+      if (message !== 'listening') return;
+      worker.off('message', listening);
+      resolve();
+    };
+    worker.on('message', listening);
     worker.once('exit', (code) => {
       workers.delete(worker);
       if (!stopping) {

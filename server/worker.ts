@@ -30,6 +30,7 @@ export async function serve(settings: ApiWorkerSettings): Promise<{ server: Serv
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s)).once('error', reject);
   });
+  log.info(`API process ${process.pid} serving on ${host}:${port}`);
   return {
     server,
     async close() {

@@ -69,6 +69,10 @@ const SPEC_DEFAULTS: Config = {
   statsd: { host: 'localhost', port: 8125, rate: 0.01 },
   api_endpoint: 'http://localhost:9984/api/v1',
   backlog_reassign_delay: 120,
+  log: {
+    file: '~/bigchaindb.log', error_file: '~/bigchaindb-errors.log', level_console: 'info', level_logfile: 'info',
+    granular_levels: {}, rotate_bytes: 209_715_200, rotate_files: 5,
+  },
 };
 
 describe('defaults', () => {
@@ -80,8 +84,10 @@ describe('defaults', () => {
 
   test('CONFIG_KEYS lists every key of SPEC §10, dotted, and exactly the leaf keys of defaultConfig()', () => {
     for (const key of Object.keys(SPEC_KEY_DEFAULTS)) assert.ok(CONFIG_KEYS.includes(key), `CONFIG_KEYS has ${key}`);
+    // log.granular_levels is one setting whose value is an object (subsystem → level), not a section.
     const leaves = (obj: Record<string, unknown>, prefix = ''): string[] => Object.entries(obj).flatMap(([k, v]) =>
-      v !== null && typeof v === 'object' && !Array.isArray(v) ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]);
+      v !== null && typeof v === 'object' && !Array.isArray(v) && `${prefix}${k}` !== 'log.granular_levels'
+        ? leaves(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]);
     assert.deepEqual([...CONFIG_KEYS].sort(), leaves(defaultConfig() as unknown as Record<string, unknown>).sort());
   });
 
@@ -153,6 +159,10 @@ describe('config file', () => {
       statsd: { host: 'statsd.example', port: 9125, rate: 1 },
       api_endpoint: 'https://example.com/api/v1',
       backlog_reassign_delay: 7.5,
+      log: {
+        file: '/var/log/bdb.log', error_file: null, level_console: 'warn', level_logfile: 'debug',
+        granular_levels: { 'pipeline:vote': 'debug' }, rotate_bytes: 1000, rotate_files: 2,
+      },
     };
     assert.deepEqual(loadConfig({ path: configFile(full), env: {} }).config, full);
   });
@@ -295,6 +305,13 @@ describe('environment', () => {
       'statsd.rate': ['0.25', 0.25],
       api_endpoint: ['https://bdb.example/api/v1', 'https://bdb.example/api/v1'],
       backlog_reassign_delay: ['30', 30],
+      'log.file': ['/var/log/bdb.log', '/var/log/bdb.log'],
+      'log.error_file': ['null', null],
+      'log.level_console': ['WARNING', 'warn'],
+      'log.level_logfile': ['debug', 'debug'],
+      'log.granular_levels': ['pipeline=debug,api=critical', { pipeline: 'debug', api: 'error' }],
+      'log.rotate_bytes': ['1048576', 1_048_576],
+      'log.rotate_files': ['3', 3],
     };
     assert.deepEqual(Object.keys(samples).sort(), [...CONFIG_KEYS].sort(), 'a sample for every configuration key');
     // One key at a time: each variable alone changes exactly its key.

@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { insertBacklogRows } from '../db/queries/backlog';
 import { METRICS, type MetricName } from '../metrics/names';
-import { Metrics } from '../metrics/statsd';
+import { metricPrefix, Metrics } from '../metrics/statsd';
 import { generateKeypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
 import { testServer } from './helpers/database';
@@ -29,8 +28,8 @@ function parsePackets(lines: readonly string[]): Received[] {
     const match = /^(.+):(-?[\d.]+)\|(c|ms|g|h)(\|@[\d.]+)?$/.exec(line);
     assert.ok(match, `a StatsD line: ${line}`);
     const [, fullName, value, type] = match;
-    assert.ok(fullName!.startsWith(`${hostname()}.`), `prefixed with the hostname: ${line}`);
-    return [{ name: fullName!.slice(hostname().length + 1), type: type!, value: Number(value) }];
+    assert.ok(fullName!.startsWith(metricPrefix()), `prefixed with the hostname: ${line}`);
+    return [{ name: fullName!.slice(metricPrefix().length), type: type!, value: Number(value) }];
   });
 }
 
@@ -125,5 +124,12 @@ describe('metric sampling', () => {
     assert.ok(sampled.every((l) => l.endsWith('|c|@0.25')), 'sampled lines carry their rate, so StatsD scales them back');
     assert.ok(sampled.length > 40 && sampled.length < 200, `about a quarter of 400 sent: ${sampled.length}`);
     assert.ok(lines.filter((l) => l.includes('block.written')).every((l) => l.endsWith('|c')), 'per-event lines are unsampled');
+  });
+});
+
+describe('metric names', () => {
+  test('the prefix is the host name with its dots made underscores, so a full domain name stays one segment', () => {
+    assert.equal(metricPrefix('bdb1'), 'bdb1.');
+    assert.equal(metricPrefix('node-2.eu-west-1.compute.internal'), 'node-2_eu-west-1_compute_internal.');
   });
 });

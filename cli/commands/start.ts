@@ -6,13 +6,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../config/config';
 import { startDevelopmentDatabase, type DevelopmentDatabase } from '../../db/dev-database';
-import { getLogger } from '../../logging/logger';
+import { configureLogging, getLogger, registerSecret } from '../../logging/logger';
 import { generateKeypair } from '../../models/keys';
 import { nodeSettings } from '../../pipelines/node-settings';
 import { startPipelines } from '../../pipelines/supervisor';
 import { version } from '../../package.json';
 import { startApi } from '../../server/cluster';
-import { commandConfig, type GlobalOptions } from '../context';
+import { commandConfig, logSettings, type GlobalOptions } from '../context';
 import { init, nodeKeypair } from './database';
 
 const log = getLogger('start');
@@ -23,6 +23,9 @@ export function devDataDir(options: GlobalOptions): string {
 
 export async function start(options: GlobalOptions): Promise<void> {
   const config = withTemporaryKeypair(commandConfig(options), options.devAllowTempKeypair);
+  if (config.keypair.private !== null) registerSecret(config.keypair.private);
+  // Before the pipelines and the API start: they forward at the level set here.
+  configureLogging(logSettings(config, options, { files: true }));
   let devDatabase: DevelopmentDatabase | null = null;
   if (options.devStartRethinkdb) devDatabase = await startDevelopmentDatabase(config.database, devDataDir(options));
   try {

@@ -92,6 +92,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       keypair: { public: keypair.publicKey, private: keypair.privateKey },
       keyring: keypairs.filter((k) => k !== keypair).map((k) => k.publicKey),
       backlog_reassign_delay: options.reassignDelay ?? 120,
+      log: { ...defaultConfig().log, file: join(dir, `node${i}.file.log`), error_file: join(dir, `node${i}.errors.log`) },
       ...options.configOf?.(i),
     };
     const configPath = join(dir, `node${i}.json`);

@@ -224,14 +224,21 @@ export class Bigchain implements ChainReader {
    * blocks when I never voted), without the ones I voted on.
    */
   async getUnvotedBlocks(): Promise<BlockDict[]> {
-    const last = await this.getLastVotedBlock();
-    const from = isGenesisBlock(last) ? '0' : String(Math.max(0, Number(last.block.timestamp) - UNVOTED_LOOKBACK_SECONDS));
     const unvoted: BlockDict[] = [];
-    for (const block of await getBlocksSince(this.db, from as Timestamp)) {
-      if (isGenesisBlock(block)) continue;
+    for (const block of await this.getBlocksSinceLastVote()) {
       if (!(await this.hasPreviousVote(block.id))) unvoted.push(block);
     }
     return unvoted;
+  }
+
+  /**
+   * Blocks but the genesis, oldest first, from UNVOTED_LOOKBACK_SECONDS
+   * before the block of my last vote: what a node that was down may have missed.
+   */
+  async getBlocksSinceLastVote(): Promise<BlockDict[]> {
+    const last = await this.getLastVotedBlock();
+    const from = isGenesisBlock(last) ? '0' : String(Math.max(0, Number(last.block.timestamp) - UNVOTED_LOOKBACK_SECONDS));
+    return (await getBlocksSince(this.db, from as Timestamp)).filter((block) => !isGenesisBlock(block));
   }
 
   /** The election status of a block from the votes in the database (SPEC.md §6). */

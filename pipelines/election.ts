@@ -2,6 +2,9 @@
  * The election pipeline (SPEC.md §8): on every vote, the status of the voted
  * block; when it is invalid, its transactions go back to the backlog. Every
  * node does this, so writing a transaction already there changes nothing.
+ * On every (re)subscription it first looks again at the blocks it may have
+ * missed, as the vote pipeline does: an election decided while this node was
+ * down still has its transactions requeued.
  */
 import type { Bigchain } from '../core/bigchain';
 import { getBlock } from '../db/queries/blocks';
@@ -9,6 +12,7 @@ import { getLogger } from '../logging/logger';
 import type { Metrics } from '../metrics/statsd';
 import { Transaction } from '../models/transaction';
 import type { BlockDict } from '../models/block';
+import type { BlockId } from '../models/types';
 import type { VoteDict } from '../models/vote';
 import { ChangefeedSource } from './runtime/changefeed';
 import { PipelineBuilder, type Pipeline, type Stage } from './runtime/pipeline';
@@ -28,26 +32,26 @@ export interface ElectionPipelineDeps {
 
 export function electionPipeline(deps: ElectionPipelineDeps): Pipeline {
   const decided = new RecentSet<string>(DECIDED_MEMORY);
-  const source = new ChangefeedSource<VoteDict, VoteDict>({
+  const source = new ChangefeedSource<VoteDict, BlockId>({
     name: 'votes',
     settings: deps.settings.database,
     table: 'votes',
-    prefeed: async () => [],
-    select: (change) => (change.old_val === null ? change.new_val : null),
+    prefeed: async () => (await deps.bigchain.getBlocksSinceLastVote()).map((block) => block.id),
+    select: (change) => (change.old_val === null && change.new_val !== null ? change.new_val.vote.voting_for_block : null),
     onReconnect: () => deps.metrics.increment('changefeed.reconnects', 'per-event'),
   });
   return PipelineBuilder.from('election', source)
-    .then(votedBlock(deps, decided))
+    .then(fetchBlock(deps, decided))
     .then(keepInvalid(deps, decided))
     .then(requeueTransactions(deps))
     .build();
 }
 
 /** The block voted on, unless its election is already known to be over. */
-function votedBlock(deps: ElectionPipelineDeps, decided: RecentSet<string>): Stage<VoteDict, BlockDict> {
+function fetchBlock(deps: ElectionPipelineDeps, decided: RecentSet<string>): Stage<BlockId, BlockDict> {
   return {
-    name: 'votedBlock',
-    run: async (v) => (decided.has(v.vote.voting_for_block) ? null : getBlock(deps.bigchain.db, v.vote.voting_for_block)),
+    name: 'fetchBlock',
+    run: async (blockId) => (decided.has(blockId) ? null : getBlock(deps.bigchain.db, blockId)),
   };
 }
 

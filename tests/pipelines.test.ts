@@ -240,3 +240,33 @@ describe('the four pipelines of one node', () => {
     await waitFor('valid', async () => (await bigchain.getStatus(tx.id)) === 'valid');
   });
 });
+
+describe('the election pipeline after downtime', () => {
+  test('a block decided invalid before the pipeline started still has its good transactions put back in the backlog', async () => {
+    const db = await freshDatabase();
+    const node = generateKeypair();
+    const alice = generateKeypair();
+    await writeGenesisBlock(db, node);
+    const bigchain = new Bigchain(db, { keypair: node, keyring: [] });
+    const good = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]], { metadata: { n: 'missed' } }).sign([alice.privateKey]);
+    const bad = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]], { asset: { divisible: true } }).sign([alice.privateKey]);
+    const block = bigchain.createBlock([good.toDict(), bad.toDict()]);
+    await bigchain.writeBlock(block);
+    const genesis = await bigchain.getLastVotedBlock();
+    await bigchain.writeVote(bigchain.vote(block.id, genesis.id, false));
+    assert.equal(await bigchain.blockElectionStatus(block.id, block.body.voters), 'invalid');
+    assert.equal(await getBacklogRow(db, good.id), null);
+
+    const settings: NodeSettings = {
+      database: db.settings, keypair: node, keyring: [], backlogReassignDelay: 120, statsd: defaultConfig().statsd, validationThreads: 1, faultyBlocks: false,
+    };
+    const pipeline = electionPipeline({ settings, bigchain, metrics: Metrics.discard() });
+    const running = pipeline.start();
+    try {
+      await waitFor('the good transaction back in the backlog', async () => (await getBacklogRow(db, good.id)) !== null, 20_000);
+    } finally {
+      await pipeline.stop();
+      await running;
+    }
+  });
+});

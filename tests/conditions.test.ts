@@ -520,4 +520,14 @@ describe('parseFulfillmentUri rejects what does not parse', () => {
     assert.throws(() => parseFulfillmentUri(inv.slice(0, -10)), InvalidFulfillment);
     assert.throws(() => parseFulfillmentUri('cf:62:'), InvalidFulfillment);
   });
+
+  test('a fulfillment with bytes after it, or in another spelling, is refused: one fulfillment, one text', () => {
+    const ed = signedEd25519(alice).serializeUri();
+    const [, type, payload] = ed.split(':');
+    const withTrailing = `cf:${type}:${Buffer.concat([Buffer.from(payload!, 'base64url'), Buffer.from([0, 1, 2])]).toString('base64url')}`;
+    assert.equal(parseFulfillmentUri(ed).serializeUri(), ed, 'the canonical text parses');
+    assert.throws(() => parseFulfillmentUri(withTrailing), /not canonical/);
+    assert.throws(() => parseFulfillmentUri(`cf:${type}:${payload}=`), InvalidFulfillment, 'base64 padding');
+    assert.throws(() => parseFulfillmentUri(`cf:0${type}:${payload}`), InvalidFulfillment, 'a type id with a leading zero');
+  });
 });

@@ -40,13 +40,21 @@ function ed25519For(publicKey: PublicKey): Ed25519 {
   return f;
 }
 
-/** Parses a `cf:` URI; throws `InvalidFulfillment` with the parser's reason. */
+/**
+ * Parses a `cf:` URI; throws `InvalidFulfillment` with the parser's reason.
+ * The parser ignores bytes after the fulfillment, so the URI must also be the
+ * one the fulfillment writes back: otherwise one transaction id could be
+ * stored under many fulfillment texts.
+ */
 export function parseFulfillmentUri(uri: string): Fulfillment {
+  let fulfillment: Fulfillment;
   try {
-    return Fulfillment.fromUri(uri);
+    fulfillment = Fulfillment.fromUri(uri);
   } catch (err) {
     throw new InvalidFulfillment(`fulfillment URI does not parse: ${(err as Error).message}`);
   }
+  if (fulfillment.serializeUri() !== uri) throw new InvalidFulfillment('fulfillment URI is not canonical: it has bytes beyond the fulfillment, or another encoding of it');
+  return fulfillment;
 }
 
 /** The `cc:` URI of a fulfillment's condition; throws `InvalidFulfillment` for an incomplete tree. */

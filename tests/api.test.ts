@@ -291,6 +291,13 @@ describe('POST /api/v1/transactions', () => {
     assert.equal((await backlogRowsOf(tx.id)).length, 1);
   });
 
+  test('the same transaction posted many times at once is answered 201 exactly once, 200 for the others, and written once', async () => {
+    const tx = createFor(alice);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(tx.toDict())));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201]);
+    assert.equal((await backlogRowsOf(tx.id)).length, 1);
+  });
+
   test('the body of vector a (written by a 0.8.2 client) is accepted with the vector\'s id', async () => {
     const vector = JSON.parse(readFileSync(join(VECTORS_DIR, 'a_create_single_owner.json'), 'utf8')) as {
       expected_id: string;

@@ -49,6 +49,12 @@ export async function getBacklogRow(db: Database, id: TxId): Promise<BacklogRow 
   return db.run<BacklogRow | null>(db.table('backlog', 'majority').get(id));
 }
 
+/** Of `ids`, those with a backlog row: one lookup for the whole batch. */
+export async function backlogIdsAmong(db: Database, ids: readonly TxId[]): Promise<Set<TxId>> {
+  if (ids.length === 0) return new Set();
+  return new Set(await db.run<TxId[]>(db.table('backlog', 'majority').getAll(...ids)('id')));
+}
+
 /** Rows assigned to `node`, oldest first: the block pipeline's prefeed. */
 export async function getBacklogAssignedTo(db: Database, node: PublicKey): Promise<BacklogRow[]> {
   return db.run<BacklogRow[]>(

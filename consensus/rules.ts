@@ -2,12 +2,13 @@
  * The validation rules of SPEC.md §4–5, pluggable as 0.8's consensus
  * plugins were: a node may run other `ConsensusRules`.
  */
-import type { Block } from '../models/block';
+import type { Block, BlockDict } from '../models/block';
 import {
   FulfillmentNotInValidBlock, InvalidSignature, OperationError, DoubleSpend, TransactionDoesNotExist, AssetIdMismatch,
 } from '../models/errors';
 import type { SpentOutput, Transaction } from '../models/transaction';
 import { verifyVote, type VoteDict } from '../models/vote';
+import type { PublicKey } from '../models/types';
 import type { ChainReader } from './chain';
 
 export interface ConsensusRules {
@@ -35,9 +36,7 @@ export const baseConsensusRules: ConsensusRules = {
 
   async validateBlock(chain, block) {
     if (await chain.hasPreviousVote(block.id)) return block;
-    if (!chain.federation.includes(block.nodePubkey)) {
-      throw new OperationError(`block ${block.id} was created by ${block.nodePubkey}, who is not a federation node`);
-    }
+    checkBlockOrigin(chain.federation, block.toDict());
     if (!block.isSignatureValid()) throw new InvalidSignature(`block ${block.id} has an invalid signature`);
     for (const tx of block.transactions) await this.validateTransaction(chain, tx);
     return block;
@@ -45,6 +44,18 @@ export const baseConsensusRules: ConsensusRules = {
 
   verifyVoteSignature: verifyVote,
 };
+
+/**
+ * A block counts only when signed by a federation node. Whether the
+ * signature verifies is for the caller (`Block.checkHeader` or
+ * `isSignatureValid`), which has the serialized body at hand.
+ */
+export function checkBlockOrigin(federation: readonly PublicKey[], block: BlockDict): void {
+  if (block.signature === null) throw new InvalidSignature(`block ${block.id} is not signed`);
+  if (!federation.includes(block.block.node_pubkey)) {
+    throw new OperationError(`block ${block.id} was created by ${block.block.node_pubkey}, who is not a federation node`);
+  }
+}
 
 /** The outputs a TRANSFER spends, each checked to be in a valid block and not spent by another transaction. */
 async function spentOutputs(chain: ChainReader, tx: Transaction): Promise<SpentOutput[]> {

@@ -4,6 +4,7 @@
  * chained to my previous one. On start it first votes on the blocks it missed.
  */
 import type { Bigchain } from '../core/bigchain';
+import { checkBlockOrigin } from '../consensus/rules';
 import { getLogger } from '../logging/logger';
 import type { Metrics } from '../metrics/statsd';
 import { Block, isGenesisBlock, type BlockDict } from '../models/block';
@@ -86,12 +87,9 @@ async function judge(deps: VotePipelineDeps, raw: BlockDict): Promise<Judged> {
   let block: BlockDict;
   try {
     block = Block.checkHeader(raw);
+    checkBlockOrigin(deps.bigchain.federation, block);
   } catch (err) {
     log.info(`block ${blockId} is invalid: ${(err as Error).message}`);
-    return { blockId, valid: false };
-  }
-  if (block.signature === null || !deps.bigchain.federation.includes(block.block.node_pubkey)) {
-    log.info(`block ${blockId} is invalid: unsigned, or not made by a federation node`);
     return { blockId, valid: false };
   }
   const verdicts = await deps.pool.validate(block.block.transactions, 'block');

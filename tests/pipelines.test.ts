@@ -10,9 +10,12 @@ import { Bigchain } from '../core/bigchain';
 import type { Database } from '../db/connection';
 import { countBacklog, getBacklogRow, insertBacklogRows } from '../db/queries/backlog';
 import { countBlocks } from '../db/queries/blocks';
+import { getVotesByBlockId } from '../db/queries/votes';
 import { Metrics } from '../metrics/statsd';
 import { writeGenesisBlock } from '../db/schema';
+import { Block } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
+import type { BlockId } from '../models/types';
 import { Transaction } from '../models/transaction';
 import { blockPipeline, InFlight } from '../pipelines/block';
 import { electionPipeline } from '../pipelines/election';
@@ -232,6 +235,18 @@ describe('the four pipelines of one node', () => {
     await bigchain.writeTransaction(doubleSpend);
     await waitFor('the double spend to leave the backlog', async () => (await getBacklogRow(db, doubleSpend.id)) === null);
     assert.equal(await bigchain.getStatus(doubleSpend.id), null);
+  });
+
+  test('a block made by a node outside the federation, or unsigned, is voted invalid', async () => {
+    const stranger = generateKeypair();
+    const foreign = Block.create([create(4000).toDict()], stranger.publicKey, [node.publicKey]).sign(stranger.privateKey);
+    const unsigned = Block.create([create(4001).toDict()], node.publicKey, [node.publicKey]);
+    for (const block of [foreign, unsigned]) await bigchain.writeBlock(block);
+    for (const block of [foreign, unsigned]) {
+      await waitFor(`my vote on block ${block.id}`, async () => (await getVotesByBlockId(db, block.id as BlockId)).length === 1);
+      const [vote] = await getVotesByBlockId(db, block.id as BlockId);
+      assert.equal(vote!.vote.is_block_valid, false);
+    }
   });
 
   test('a row assigned to a node that is gone is reassigned by the stale monitor and becomes valid', async () => {

@@ -99,6 +99,8 @@ interface IndexCache {
   readonly inverted: Map<string, Set<Any>>;
   /** Documents inserted or changed since the last lookup. */
   readonly pending: Set<Any>;
+  /** The refresh under way: the next one waits for it (see `refresh`). */
+  refreshing: Promise<void>;
 }
 
 function keyOf(value: Any): string {
@@ -111,7 +113,7 @@ function cacheOf(table: Any, index: string): IndexCache {
   table.__indexCaches ??= new Map<string, IndexCache>();
   let cache = table.__indexCaches.get(index) as IndexCache | undefined;
   if (cache === undefined) {
-    cache = { values: new Map(), docs: new Map(), inverted: new Map(), pending: new Set(Object.values(table.documents)) };
+    cache = { values: new Map(), docs: new Map(), inverted: new Map(), pending: new Set(Object.values(table.documents)), refreshing: Promise.resolve() };
     table.__indexCaches.set(index, cache);
   }
   if (!table.__indexWatch) {
@@ -138,9 +140,22 @@ function forget(cache: IndexCache, internal: string, doc: Any): void {
   cache.docs.delete(internal);
 }
 
-/** Computes the index values of the documents added or changed since the last lookup. */
+/**
+ * Computes the index values of the documents added or changed since the last
+ * lookup. Lookups take turns: a document one has taken from `pending` is not
+ * in `values` until it is evaluated, and a concurrent lookup that went ahead
+ * would miss it (a federation's nodes starting together did not find the
+ * genesis block).
+ */
 async function refresh(table: Any, index: string, query: Any, internalOptions: Any): Promise<IndexCache> {
   const cache = cacheOf(table, index);
+  const turn = cache.refreshing.catch(() => undefined).then(() => indexPending(table, index, cache, query, internalOptions));
+  cache.refreshing = turn;
+  await turn;
+  return cache;
+}
+
+async function indexPending(table: Any, index: string, cache: IndexCache, query: Any, internalOptions: Any): Promise<void> {
   const spec = table.indexes[index];
   const varId = reqliteUtil.getVarId(spec.fn);
   for (const doc of [...cache.pending]) {
@@ -169,7 +184,6 @@ async function refresh(table: Any, index: string, query: Any, internalOptions: A
       cache.inverted.get(key)!.add(doc);
     }
   }
-  return cache;
 }
 
 let indexed = false;

@@ -34,7 +34,9 @@ export function startPipelines(settings: NodeSettings): RunningPipelines {
     exits.set(name, new Promise((resolve) => worker.once('exit', (code) => {
       if (!stopping) {
         log.error(`pipeline ${name} stopped unexpectedly (exit code ${code}); restarting it`);
-        setTimeout(() => void spawn(name).catch((err: Error) => log.error(err.message)), RESTART_DELAY_MS);
+        setTimeout(() => {
+          if (!stopping) void spawn(name).catch((err: Error) => log.error(err.message));
+        }, RESTART_DELAY_MS);
       }
       resolve();
     })));

@@ -60,5 +60,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   getLogger('thread').error(`pipeline thread failed: ${(err as Error).stack ?? String(err)}`);
-  process.exitCode = 1;
+  // Ends this thread only, open connections and all: the supervisor must see it go.
+  process.exit(1);
 });

@@ -284,6 +284,22 @@ describe('backlog queries', () => {
 // ---------------------------------------------------------------- blocks
 
 describe('block queries', () => {
+  test('index lookups made at once from many connections all see a block written just before', async () => {
+    const db = await freshDatabase();
+    const others = await Promise.all(Array.from({ length: 8 }, () => Database.connect(db.settings)));
+    try {
+      assert.equal(await getGenesisBlock(db), null);
+      for (let round = 0; round < 5; round++) {
+        const block = blockOf([createTx(alice)]);
+        await writeBlock(db, block);
+        const seen = await Promise.all(others.map((o) => getBlocksSince(o, '0' as Timestamp)));
+        for (const blocks of seen) assert.ok(blocks.some((b) => b.id === block.id), `round ${round}: every lookup finds the new block`);
+      }
+    } finally {
+      await Promise.all(others.map((o) => o.close()));
+    }
+  });
+
   test('writeBlock stores a block that getBlock returns unchanged', async () => {
     const db = await freshDatabase();
     const block = blockOf([createTx(alice), createTx(bob)]);

@@ -12,7 +12,7 @@ import type { BlockDict } from '../models/block';
 import type { Keypair } from '../models/keys';
 import { generateKeypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
-import type { PublicKey } from '../models/types';
+import type { BlockId, PublicKey } from '../models/types';
 import type { VoteDict } from '../models/vote';
 import { startFederation, waitFor, type Federation } from './helpers/federation';
 
@@ -168,5 +168,22 @@ describe('a node killed while writing blocks', () => {
     await waitFor('all valid', () => allValid(f, txs), 120_000);
     await assertValidOnce(f, txs);
     await waitFor('an empty backlog', async () => (await countBacklog(f.db)) === 0);
+  });
+});
+
+describe('a node whose pipelines cannot start', () => {
+  test('exits with an error instead of staying half-started (a vote for a missing block: the vote pipeline cannot find its chain head)', async () => {
+    const f = await startFederation({ size: 1 });
+    const node = f.nodes[0]!;
+    await node.stop();
+    const genesis = await f.bigchain.getLastVotedBlock();
+    await f.bigchain.writeVote(f.bigchain.vote('f'.repeat(64) as BlockId, genesis.id, true));
+    node.start();
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([node.whenExited(), new Promise((resolve) => { timer = setTimeout(() => resolve('still running after 60 s'), 60_000); })]);
+    clearTimeout(timer);
+    assert.equal(code, 1, node.log());
+    assert.match(node.log(), /my last vote is for missing block f{64}/);
+    assert.match(node.log(), /pipeline vote exited with code 1 while starting/);
   });
 });

@@ -33,7 +33,13 @@ export async function start(options: GlobalOptions): Promise<void> {
     await init(config);
     const pipelines = startPipelines(nodeSettings(config, keypair));
     const signalled = untilSignalled();
-    await Promise.race([pipelines.started, signalled]);
+    try {
+      await Promise.race([pipelines.started, signalled]);
+    } catch (err) {
+      // A pipeline that cannot start leaves no half-started node behind.
+      await pipelines.stop();
+      throw err;
+    }
     const api = await startApi({ config, keypair, version });
     process.stderr.write(banner(config, keypair.publicKey));
     await signalled;

@@ -50,6 +50,11 @@ export class NodeProcess {
     return code;
   }
 
+  /** Resolves with the exit code when the node ends by itself. */
+  whenExited(): Promise<number | null> {
+    return this.exited;
+  }
+
   get running(): boolean {
     return this.child !== null;
   }

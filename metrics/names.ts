@@ -22,6 +22,8 @@ export const METRICS = {
   /** From a new block seen to my vote on it written. */
   'vote.latency': 'ms',
   'election.valid': 'c',
+  /** Transactions of the blocks decided valid: the rate of transactions into valid blocks. */
+  'election.valid_transactions': 'c',
   'election.invalid': 'c',
   /** Transactions of invalid blocks put back in the backlog. */
   'election.requeued': 'c',

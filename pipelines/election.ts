@@ -63,6 +63,7 @@ function keepInvalid(deps: ElectionPipelineDeps, decided: RecentSet<string>): St
       const status = await deps.bigchain.blockElectionStatus(block.id, block.block.voters);
       if (status === 'undecided' || !decided.add(block.id)) return null;
       deps.metrics.increment(status === 'valid' ? 'election.valid' : 'election.invalid', 'per-event');
+      if (status === 'valid') deps.metrics.increment('election.valid_transactions', 'per-event', block.block.transactions.length);
       return status === 'invalid' ? block : null;
     },
   };

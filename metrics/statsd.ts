@@ -34,6 +34,9 @@ export class Metrics {
       // Lines batched into one datagram per flush: a busy node sends thousands of events a second.
       maxBufferSize: 1400,
       bufferFlushInterval: 500,
+      // statsd.host is usually a monitor's name: resolved once a minute, not on every datagram.
+      cacheDns: true,
+      cacheDnsTtl: 60_000,
       errorHandler: (err) => log.debug(`statsd: ${err.message}`),
     });
     return new Metrics(client, config.rate);

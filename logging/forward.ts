@@ -57,8 +57,3 @@ export function receiveForwardedRecords(write: (record: ForwardedRecord) => void
     cluster.off('message', fromProcess);
   };
 }
-
-/** Whether an IPC message from an API process is a log record rather than a control message. */
-export function isForwardedRecordMessage(message: unknown): boolean {
-  return typeof message === 'object' && message !== null && IPC_KEY in message;
-}

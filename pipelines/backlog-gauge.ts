@@ -9,18 +9,17 @@ import { PipelineBuilder, type Pipeline, type Stage } from './runtime/pipeline';
 import { TimerSource } from './runtime/timer';
 import type { NodeSettings } from './node-settings';
 
-export const BACKLOG_GAUGE_INTERVAL_MS = 5000;
+const BACKLOG_GAUGE_INTERVAL_MS = 5000;
 
 export interface BacklogGaugeDeps {
   readonly settings: NodeSettings;
   readonly bigchain: Bigchain;
   readonly metrics: Metrics;
-  readonly intervalMs?: number;
 }
 
 export function backlogGaugePipeline(deps: BacklogGaugeDeps): Pipeline {
   const me = deps.settings.keypair.publicKey;
-  const source = new TimerSource<number>(deps.intervalMs ?? BACKLOG_GAUGE_INTERVAL_MS, async () => [await countBacklogAssignedTo(deps.bigchain.db, me)]);
+  const source = new TimerSource<number>(BACKLOG_GAUGE_INTERVAL_MS, async () => [await countBacklogAssignedTo(deps.bigchain.db, me)]);
   return PipelineBuilder.from('backlog-gauge', source).then(report(deps.metrics)).build();
 }
 

@@ -76,7 +76,7 @@ export class Bigchain implements ChainReader {
   async writeTransactions(txs: readonly Transaction[]): Promise<number> {
     const others = this.nodesExceptMe;
     const now = Date.now() / 1000;
-    return insertBacklogRows(this.db, txs.map((tx) => ({ ...tx.toDict(), assignee: others.length > 0 ? pick(others) : this.me, assignment_timestamp: now })));
+    return insertBacklogRows(this.db, txs.map((tx) => ({ ...tx.toDict(), assignee: this.assigneeAmong(others), assignment_timestamp: now })));
   }
 
   /**
@@ -88,11 +88,7 @@ export class Bigchain implements ChainReader {
     const ids = txs.map((tx) => tx.id);
     const inBlocks = await this.alreadyInBlocks(ids);
     const known = new Set<TxId>([...inBlocks, ...(await backlogIdsAmong(this.db, ids.filter((id) => !inBlocks.has(id))))]);
-    const fresh = txs.filter((tx) => {
-      if (known.has(tx.id)) return false;
-      known.add(tx.id);
-      return true;
-    });
+    const fresh = distinctBy(txs.filter((tx) => !known.has(tx.id)), (tx) => tx.id);
     await this.writeTransactions(fresh);
     const written = new Set(fresh);
     return txs.map((tx) => written.has(tx));
@@ -100,8 +96,7 @@ export class Bigchain implements ChainReader {
 
   /** Gives a backlog row to another federation node (to me when alone); returns the new assignee. */
   async reassignTransaction(row: BacklogRow): Promise<PublicKey> {
-    const others = this.federation.filter((k) => k !== row.assignee);
-    const assignee = others.length > 0 ? pick(others) : this.me;
+    const assignee = this.assigneeAmong(this.federation.filter((k) => k !== row.assignee));
     await reassignBacklogRow(this.db, row.id, assignee, Date.now() / 1000);
     return assignee;
   }
@@ -270,6 +265,11 @@ export class Bigchain implements ChainReader {
       this.decided.set(blockId, status);
     }
     return status;
+  }
+
+  /** A random one of `candidates`; me when there is none (a federation of one). */
+  private assigneeAmong(candidates: readonly PublicKey[]): PublicKey {
+    return candidates.length > 0 ? pick(candidates) : this.me;
   }
 
   private async lastVotedBlockId(): Promise<BlockId | null> {

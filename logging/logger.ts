@@ -93,7 +93,7 @@ export function configureLogging(settings: LogSettings): void {
   root.level = verbose;
   process.env[FORWARD_LEVEL_ENV] = verbose;
   stopReceiving?.();
-  stopReceiving = receiveForwardedRecords((record) => root.log({ ...record, level: record.level }));
+  stopReceiving = receiveForwardedRecords((record) => root.log({ ...record }));
 }
 
 function granularLevel(levels: Readonly<Record<string, LogLevel>>, subsystem: string): LogLevel | null {

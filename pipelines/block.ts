@@ -15,6 +15,7 @@ import { PipelineBuilder, type Collector, type Pipeline, type Stage } from './ru
 import { retry } from './runtime/retry';
 import type { NodeSettings } from './node-settings';
 import type { ValidationPool } from './validation/pool';
+import { countVerdicts } from './validation/verdict';
 
 const log = getLogger('pipeline:block');
 
@@ -143,9 +144,7 @@ function validate(deps: BlockPipelineDeps, inFlight: InFlight): Stage<Transactio
         batch.forEach((tx) => inFlight.release(tx));
         throw err;
       }
-      const rejected = verdicts.flatMap((v) => (v.ok ? [] : [v]));
-      deps.metrics.increment('block.transactions.validated', 'per-transaction', verdicts.length - rejected.length);
-      deps.metrics.increment('block.transactions.rejected', 'per-transaction', rejected.length);
+      const rejected = countVerdicts(verdicts, deps.metrics, 'block');
       for (const r of rejected) log.info(`dropping transaction ${r.id} from the backlog: ${r.reason}`);
       await retry('delete rejected transactions', () => deleteBacklogRows(deps.bigchain.db, rejected.map((r) => r.id as TxId)), deps.isStopping);
       rejected.forEach((r) => inFlight.release({ id: r.id }));

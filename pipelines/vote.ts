@@ -15,6 +15,7 @@ import { PipelineBuilder, type Pipeline, type Stage } from './runtime/pipeline';
 import { retry } from './runtime/retry';
 import type { NodeSettings } from './node-settings';
 import type { ValidationPool } from './validation/pool';
+import { countVerdicts } from './validation/verdict';
 
 const log = getLogger('pipeline:vote');
 
@@ -93,10 +94,7 @@ async function judge(deps: VotePipelineDeps, raw: BlockDict): Promise<Judged> {
     return { blockId, valid: false };
   }
   const verdicts = await deps.pool.validate(block.block.transactions, 'block');
-  const rejected = verdicts.flatMap((v) => (v.ok ? [] : [v]));
-  deps.metrics.increment('vote.transactions.validated', 'per-transaction', verdicts.length - rejected.length);
-  deps.metrics.increment('vote.transactions.rejected', 'per-transaction', rejected.length);
-  const first = rejected[0];
+  const first = countVerdicts(verdicts, deps.metrics, 'vote')[0];
   if (first !== undefined) log.info(`block ${blockId} is invalid: transaction ${first.id}: ${first.reason}`);
   return { blockId, valid: first === undefined };
 }

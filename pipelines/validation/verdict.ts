@@ -1,3 +1,4 @@
+import type { Metrics } from '../../metrics/statsd';
 import type { TransactionDict } from '../../models/transaction';
 
 /**
@@ -15,3 +16,13 @@ export interface ValidationJob {
 export type Verdict =
   | { readonly ok: true; readonly tx: TransactionDict }
   | { readonly ok: false; readonly id: string; readonly reason: string; readonly duplicate: boolean };
+
+export type Rejection = Extract<Verdict, { ok: false }>;
+
+/** The rejections among `verdicts`, both counts sent as `<pipeline>.transactions.validated` / `.rejected`. */
+export function countVerdicts(verdicts: readonly Verdict[], metrics: Metrics, pipeline: 'block' | 'vote'): Rejection[] {
+  const rejected = verdicts.filter((v): v is Rejection => !v.ok);
+  metrics.increment(`${pipeline}.transactions.validated`, 'per-transaction', verdicts.length - rejected.length);
+  metrics.increment(`${pipeline}.transactions.rejected`, 'per-transaction', rejected.length);
+  return rejected;
+}

@@ -12,8 +12,9 @@ const PYTHON_NAMES: Record<string, LogLevel> = { critical: 'error', warning: 'wa
 export function parseLogLevel(value: unknown): LogLevel | null {
   if (typeof value !== 'string') return null;
   const name = value.trim().toLowerCase();
-  if (name in LOG_LEVELS) return name as LogLevel;
-  return PYTHON_NAMES[name] ?? null;
+  // Own keys only: `constructor` or `__proto__` are not levels.
+  if (Object.hasOwn(LOG_LEVELS, name)) return name as LogLevel;
+  return Object.hasOwn(PYTHON_NAMES, name) ? PYTHON_NAMES[name]! : null;
 }
 
 /** Whether a message at `level` passes a threshold of `threshold`. */

@@ -226,6 +226,10 @@ describe('config file', () => {
       [{ keypair: { public: 'not-a-key' } }, 'keypair.public'],
       [{ keypair: { private: 'not-a-key' } }, 'keypair.private'],
       [{ api_endpoint: null }, 'api_endpoint'],
+      [{ log: { level_console: 'loud' } }, 'log.level_console'],
+      [{ log: { level_logfile: 'constructor' } }, 'log.level_logfile'],
+      [{ log: { granular_levels: { api: '__proto__' } } }, 'log.granular_levels'],
+      [{ log: { file: '' } }, 'log.file'],
     ];
     for (const [content, key] of cases) {
       assertConfigError(() => loadConfig({ path: configFile(content), env: {} }), [key]);

@@ -15,7 +15,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, type Config } from '../config/config';
+import { defaultConfig, keypairSetting, type Config } from '../config/config';
 import { Bigchain } from '../core/bigchain';
 import { Database, type DatabaseSettings } from '../db/connection';
 import { countBacklog, insertBacklogRows } from '../db/queries/backlog';
@@ -58,7 +58,7 @@ function freePort(): Promise<number> {
 }
 
 function startNode(settings: DatabaseSettings, node: Keypair, bind: string): ChildProcess {
-  const config: Config = { ...defaultConfig(), database: settings, keypair: { public: node.publicKey, private: node.privateKey } };
+  const config: Config = { ...defaultConfig(), database: settings, keypair: keypairSetting(node) };
   config.server.bind = bind;
   const dir = mkdtempSync(join(tmpdir(), 'bdb-bench-'));
   const path = join(dir, 'config.json');

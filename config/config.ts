@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { keypairFromPrivate, isPublicKey } from '../models/keys';
+import { keypairFromPrivate, isPublicKey, type Keypair } from '../models/keys';
 import type { PrivateKey, PublicKey } from '../models/types';
 import { parseLogLevel, type LogLevel } from '../logging/levels';
 
@@ -28,6 +28,11 @@ export interface Config {
     rotate_bytes: number;
     rotate_files: number;
   };
+}
+
+/** A node's keypair as the config file holds it. */
+export function keypairSetting(keypair: Keypair): { public: PublicKey; private: PrivateKey } {
+  return { public: keypair.publicKey, private: keypair.privateKey };
 }
 
 /** A configuration problem, told in one line that names the key. */

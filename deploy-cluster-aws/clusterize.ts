@@ -5,9 +5,9 @@
  * public key in its keyring, serves the API on every interface and
  * advertises it at its public name, and sends its metrics to the monitor.
  */
-import { defaultConfig, type Config } from '../config/config';
+import { defaultConfig, keypairSetting, type Config } from '../config/config';
 import { generateKeypair, type Keypair } from '../models/keys';
-import type { PrivateKey, PublicKey } from '../models/types';
+import type { PublicKey } from '../models/types';
 import { DeployFileError } from './errors';
 
 export const API_PORT = 9984;
@@ -49,13 +49,10 @@ export function clusterizeConfigs(configs: readonly Config[], settings: ClusterS
 }
 
 /** A node's keypair, both halves present. */
-interface NodeKeys {
-  readonly public: PublicKey;
-  readonly private: PrivateKey;
-}
+type NodeKeys = ReturnType<typeof keypairSetting>;
 
 function nodeKeypair(config: Config, fromFile: Keypair | undefined, index: number): NodeKeys {
-  if (fromFile !== undefined) return { public: fromFile.publicKey, private: fromFile.privateKey };
+  if (fromFile !== undefined) return keypairSetting(fromFile);
   if (config.keypair.public === null || config.keypair.private === null) {
     throw new DeployFileError(`config file ${index} has no keypair (make the files with make_confiles.sh, or set USE_KEYPAIRS_FILE=True)`);
   }
@@ -76,12 +73,11 @@ export interface ServerFederation {
 export function clientConfigs(count: number, servers: ServerFederation, statsdHost?: string): Config[] {
   if (servers.hosts.length === 0) throw new DeployFileError('load clients need at least one server');
   return Array.from({ length: count }, (_, index) => {
-    const keypair = generateKeypair();
     const server = servers.hosts[index % servers.hosts.length]!;
     const config = defaultConfig();
     return {
       ...config,
-      keypair: { public: keypair.publicKey, private: keypair.privateKey },
+      keypair: keypairSetting(generateKeypair()),
       keyring: [...servers.publicKeys],
       database: { ...config.database, host: server },
       api_endpoint: apiEndpoint(server),

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, loadConfig, type Config } from '../config/config';
+import { defaultConfig, keypairSetting, loadConfig, type Config } from '../config/config';
 import { writeConfigFile } from '../config/write';
 import { generateKeypair } from '../models/keys';
 import { DeployFileError } from './errors';
@@ -26,9 +26,8 @@ export function makeConfiles(dir: string, count: number): string[] {
   mkdirSync(dir, { recursive: true });
   for (const name of readdirSync(dir)) if (CONFILE.test(name)) rmSync(join(dir, name));
   return Array.from({ length: count }, (_, index) => {
-    const keypair = generateKeypair();
     const path = confilePath(dir, index);
-    writeConfigFile(path, { ...defaultConfig(), keypair: { public: keypair.publicKey, private: keypair.privateKey } });
+    writeConfigFile(path, { ...defaultConfig(), keypair: keypairSetting(generateKeypair()) });
     return path;
   });
 }

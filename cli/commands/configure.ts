@@ -1,6 +1,6 @@
 /** `bigchaindb configure`: a new keypair, a few questions, a config file (mode 0600). */
 import { existsSync } from 'node:fs';
-import { defaultConfigPath, defaultConfig, envName, getKey, parseText, setKey, ConfigError, CONFIG_KEYS, type Config } from '../../config/config';
+import { defaultConfigPath, defaultConfig, envName, getKey, keypairSetting, parseText, setKey, ConfigError, CONFIG_KEYS, type Config } from '../../config/config';
 import { configJson, writeConfigFile } from '../../config/write';
 import { generateKeypair } from '../../models/keys';
 import { createPrompter, type Prompter } from '../prompt';
@@ -33,7 +33,7 @@ export async function configure(options: GlobalOptions): Promise<void> {
     const config = defaultsWithEnvironment();
     process.stderr.write('Generating keypair\n');
     const keypair = generateKeypair();
-    config.keypair = { public: keypair.publicKey, private: keypair.privateKey };
+    config.keypair = keypairSetting(keypair);
     if (!options.yes) await askQuestions(config, prompter);
     if (toStdout) {
       process.stdout.write(configJson(config));

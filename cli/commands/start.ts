@@ -4,7 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Config } from '../../config/config';
+import { keypairSetting, type Config } from '../../config/config';
 import { startDevelopmentDatabase, type DevelopmentDatabase } from '../../db/dev-database';
 import { configureLogging, getLogger, registerSecret } from '../../logging/logger';
 import { generateKeypair } from '../../models/keys';
@@ -72,7 +72,7 @@ function withTemporaryKeypair(config: Config, allowed: boolean): Config {
   }
   const keypair = generateKeypair();
   log.warn(`using a temporary keypair (public key ${keypair.publicKey}): it is lost when the node stops`);
-  return { ...config, keypair: { public: keypair.publicKey, private: keypair.privateKey } };
+  return { ...config, keypair: keypairSetting(keypair) };
 }
 
 function untilSignalled(): Promise<void> {

@@ -7,7 +7,7 @@ import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
-import { defaultConfig, type Config } from '../../config/config';
+import { defaultConfig, keypairSetting, type Config } from '../../config/config';
 import { Bigchain } from '../../core/bigchain';
 import { Database } from '../../db/connection';
 import { initDatabase } from '../../db/schema';
@@ -94,7 +94,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       // Each API on a free port of its own, one process: never the shared default 9984.
       server: { ...defaultConfig().server, bind: `127.0.0.1:${await freePort()}`, workers: 1 },
       database: settings,
-      keypair: { public: keypair.publicKey, private: keypair.privateKey },
+      keypair: keypairSetting(keypair),
       keyring: keypairs.filter((k) => k !== keypair).map((k) => k.publicKey),
       backlog_reassign_delay: options.reassignDelay ?? 120,
       log: { ...defaultConfig().log, file: join(dir, `node${i}.file.log`), error_file: join(dir, `node${i}.errors.log`) },

@@ -130,7 +130,7 @@ export function parseDeployConf(text: string, source: string, baseDir: string): 
     }
     const [, key, rest] = assignment as unknown as [string, string, string];
     const where = `${key} (line ${line})`;
-    if (!(key in SETTINGS)) {
+    if (!Object.hasOwn(SETTINGS, key)) {
       problems.push(`${where}: not a deployment setting (the settings are ${SETTING_NAMES.join(', ')})`);
     } else if (found.has(key)) {
       problems.push(`${where}: set a second time (first on line ${found.get(key)!.line})`);

@@ -108,6 +108,13 @@ describe('deployment config file', () => {
     assert.ok(problems.some((p) => /^line \d+: expected KEY=value with no spaces around "="/.test(p)));
   });
 
+  test('a key named like an object property (constructor, toString) is an unknown setting, not ignored', () => {
+    const problems = problemsOf(exampleWith().concat('constructor=1\ntoString=x\n'));
+    assert.equal(problems.length, 2, problems.join('\n'));
+    assert.ok(problems.some((p) => /^constructor \(line \d+\): not a deployment setting/.test(p)));
+    assert.ok(problems.some((p) => /^toString \(line \d+\): not a deployment setting/.test(p)));
+  });
+
   test('values are plain words or quoted strings, with an optional trailing comment; shell expansions are refused', () => {
     const plain = parseDeployConf(exampleWith('BRANCH=feat/3627/optional-delimiter  # a git branch'), 'c', '/conf');
     assert.deepEqual(plain.BRANCH, { kind: 'git', ref: 'feat/3627/optional-delimiter' });

@@ -93,6 +93,11 @@ const KINDS: Record<string, Kind> = {
 /** Every configuration key as a dotted path, in a stable order. */
 export const CONFIG_KEYS = Object.keys(KINDS);
 
+/** The kind of `key`; own keys only, so that `constructor` or `__proto__` in a file is an unknown key. */
+function kindOf(key: string): Kind | undefined {
+  return Object.hasOwn(KINDS, key) ? KINDS[key] : undefined;
+}
+
 /** `database.host` → `BIGCHAINDB_DATABASE_HOST`. */
 export function envName(key: string): string {
   return 'BIGCHAINDB_' + key.replace(/\./g, '_').toUpperCase();
@@ -138,7 +143,7 @@ function applyFile(config: Config, path: string, warnings: string[]): void {
   }
   if (!isRecord(parsed)) throw new ConfigError(`config file ${path} must hold a JSON object`);
   for (const [key, value] of flatten(parsed)) {
-    const kind = KINDS[key];
+    const kind = kindOf(key);
     if (kind === undefined) {
       warnings.push(`config file ${path}: unknown key "${key}" ignored`);
       continue;
@@ -156,7 +161,7 @@ function applyEnvironment(config: Config, env: NodeJS.ProcessEnv): void {
 
 /** Parses text for `key` (from the environment or a prompt), coercing it to the key's type. */
 export function parseText(key: string, text: string, source: string = key): unknown {
-  const kind = KINDS[key];
+  const kind = kindOf(key);
   if (kind === undefined) throw new ConfigError(`unknown configuration key "${key}"`);
   const trimmed = text.trim();
   switch (kind) {
@@ -259,7 +264,7 @@ function flatten(obj: Record<string, unknown>, prefix = ''): [string, unknown][]
   return Object.entries(obj).flatMap(([k, v]) => {
     const key = prefix + k;
     if (SECTIONS.has(key) && !isRecord(v)) throw new ConfigError(`${key} must be an object of settings, got ${JSON.stringify(v)}`);
-    return isRecord(v) && KINDS[key] === undefined ? flatten(v, key + '.') : [[key, v] as [string, unknown]];
+    return isRecord(v) && kindOf(key) === undefined ? flatten(v, key + '.') : [[key, v] as [string, unknown]];
   });
 }
 

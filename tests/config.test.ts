@@ -251,6 +251,16 @@ describe('config file', () => {
     assert.equal((loaded.config as unknown as Record<string, unknown>).frobnicate, undefined, 'an unknown key is not copied into the config');
   });
 
+  test('keys named like object properties (constructor, __proto__) are unknown keys, warned about, and change nothing', () => {
+    const path = configFile({});
+    writeFileSync(path, '{"constructor": 5, "__proto__": {"database": {"name": "polluted"}}, "database": {"toString": 1}}');
+    const loaded = loadConfig({ path, env: {} });
+    assert.equal(loaded.warnings.length, 3, `warnings: ${JSON.stringify(loaded.warnings)}`);
+    for (const key of ['"constructor"', '"__proto__.database.name"', '"database.toString"']) assert.ok(loaded.warnings.some((w) => w.includes(key)), key);
+    assert.equal(Object.getPrototypeOf(loaded.config), Object.prototype);
+    assert.deepEqual(loaded.config, defaultConfig());
+  });
+
   test('null for a nullable key in the file (server.workers) is accepted', () => {
     const path = configFile({ server: { workers: null, threads: 2 } });
     assert.deepEqual(loadConfig({ path, env: {} }).config.server, { ...SPEC_DEFAULTS.server, workers: null, threads: 2 });

@@ -17,6 +17,7 @@ import type { VoteDict } from '../models/vote';
 import { ChangefeedSource } from './runtime/changefeed';
 import { PipelineBuilder, type Pipeline, type Stage } from './runtime/pipeline';
 import { RecentSet } from './runtime/recent-set';
+import { retry } from './runtime/retry';
 import type { NodeSettings } from './node-settings';
 
 const log = getLogger('pipeline:election');
@@ -28,6 +29,7 @@ export interface ElectionPipelineDeps {
   readonly settings: NodeSettings;
   readonly bigchain: Bigchain;
   readonly metrics: Metrics;
+  readonly isStopping: () => boolean;
 }
 
 export function electionPipeline(deps: ElectionPipelineDeps): Pipeline {
@@ -73,14 +75,16 @@ function requeueTransactions(deps: ElectionPipelineDeps): Stage<BlockDict, Block
   return {
     name: 'requeueTransactions',
     async run(block) {
-      let written = 0;
-      for (const tx of block.block.transactions) {
+      const txs = block.block.transactions.flatMap((tx) => {
         try {
-          if (await deps.bigchain.writeTransaction(Transaction.fromDict(tx))) written++;
+          return [Transaction.fromDict(tx)];
         } catch (err) {
           log.info(`not requeueing transaction ${String(tx?.id)} of block ${block.id}: ${(err as Error).message}`);
+          return [];
         }
-      }
+      });
+      // One insert for the whole block; written again until it succeeds, since inserting a row twice changes nothing.
+      const written = await retry(`requeue the transactions of block ${block.id}`, () => deps.bigchain.writeTransactions(txs), deps.isStopping);
       deps.metrics.increment('election.requeued', 'per-transaction', written);
       log.info(`block ${block.id} is invalid: ${written} of its ${block.block.transactions.length} transactions put back in the backlog`);
       return block;

@@ -191,7 +191,7 @@ describe('the four pipelines of one node', () => {
     const metrics = Metrics.discard();
     pipelines.push(blockPipeline({ settings, bigchain, pool, metrics, isStopping }));
     pipelines.push(await votePipeline({ settings, bigchain, pool, metrics, isStopping }));
-    pipelines.push(electionPipeline({ settings, bigchain, metrics }));
+    pipelines.push(electionPipeline({ settings, bigchain, metrics, isStopping }));
     pipelines.push(stalePipeline({ settings, bigchain, metrics, intervalMs: 200 }));
     for (const p of pipelines) running.push(p.start());
   });
@@ -275,7 +275,7 @@ describe('the election pipeline after downtime', () => {
     const settings: NodeSettings = {
       database: db.settings, keypair: node, keyring: [], backlogReassignDelay: 120, statsd: defaultConfig().statsd, validationThreads: 1, faultyBlocks: false,
     };
-    const pipeline = electionPipeline({ settings, bigchain, metrics: Metrics.discard() });
+    const pipeline = electionPipeline({ settings, bigchain, metrics: Metrics.discard(), isStopping: () => false });
     const running = pipeline.start();
     try {
       await waitFor('the good transaction back in the backlog', async () => (await getBacklogRow(db, good.id)) !== null, 20_000);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { version } from '../package.json';
 import { defaultConfig, loadConfig, type Config } from '../config/config';
 import { Database, TABLES, type DatabaseSettings } from '../db/connection';
@@ -18,8 +18,8 @@ import { databaseExists } from '../db/schema';
 import type { BlockDict } from '../models/block';
 import { generateKeypair, keypairFromPrivate, type Keypair } from '../models/keys';
 import type { PrivateKey } from '../models/types';
-import { freePort, isolatedEnv, lastLine, runCli, spawnCli, tempDir, type CliResult } from './helpers/cli';
-import { dropIfExists, testServer, uniqueDatabaseSettings } from './helpers/database';
+import { databaseVars, freePort, isolatedEnv, keypairVars, lastLine, runCli, spawnCli, tempDir, type CliResult } from './helpers/cli';
+import { uniqueDatabaseSettings } from './helpers/database';
 
 // ---------------------------------------------------------------- fixtures
 
@@ -59,26 +59,6 @@ function assertFailure(result: CliResult, words: string[]): void {
   for (const word of words) assert.ok(line.includes(word), `error line ${JSON.stringify(line)} names ${JSON.stringify(word)}`);
 }
 
-const keypairVars = (keypair: Keypair): Record<string, string> => ({
-  BIGCHAINDB_KEYPAIR_PUBLIC: keypair.publicKey,
-  BIGCHAINDB_KEYPAIR_PRIVATE: keypair.privateKey,
-});
-
-const databaseVars = (settings: DatabaseSettings): Record<string, string> => ({
-  BIGCHAINDB_DATABASE_HOST: settings.host,
-  BIGCHAINDB_DATABASE_PORT: String(settings.port),
-  BIGCHAINDB_DATABASE_NAME: settings.name,
-});
-
-const usedDatabases: DatabaseSettings[] = [];
-
-/** A database name no other test uses, dropped (if it exists) after this file's tests. */
-async function databaseSettings(): Promise<DatabaseSettings> {
-  const settings = await uniqueDatabaseSettings();
-  usedDatabases.push(settings);
-  return settings;
-}
-
 /** Runs `fn` with a connection of this test process to `settings`. */
 async function withConnection<T>(settings: DatabaseSettings, fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await Database.connect(settings, { attempts: 3 });
@@ -97,17 +77,6 @@ async function initWithCli(settings: DatabaseSettings, keypair: Keypair): Promis
   assertExit(result, 0);
   assert.equal(await exists(settings), true, 'init created the database');
 }
-
-after(async () => {
-  const { host, port } = await testServer();
-  for (const settings of usedDatabases) {
-    try {
-      await dropIfExists({ host, port, name: settings.name });
-    } catch {
-      // a test that pointed elsewhere on purpose
-    }
-  }
-});
 
 const isRealRethinkdb = Boolean(process.env.BIGCHAINDB_TEST_DATABASE);
 
@@ -467,7 +436,7 @@ describe('export-my-pubkey', () => {
 
 describe('init', () => {
   test('init creates the database with tables backlog, bigchain, votes and one genesis block signed by the node; exit 0', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     const node = generateKeypair();
     const result = await runCli(['init'], isolatedEnv(home(), { ...databaseVars(settings), ...keypairVars(node) }));
     assertExit(result, 0);
@@ -490,7 +459,7 @@ describe('init', () => {
   });
 
   test('a second init says the database already exists (exit 0), and leaves the one genesis block alone', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     const node = generateKeypair();
     await initWithCli(settings, node);
     const genesisBefore = await withConnection(settings, getGenesisBlock);
@@ -504,7 +473,7 @@ describe('init', () => {
   });
 
   test('init reads the keypair and database from the config file as well as from the environment', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     const dir = home();
     const node = generateKeypair();
     writeConfig(join(dir, '.bigchaindb'), { keypair: { public: node.publicKey, private: node.privateKey }, database: { ...settings } });
@@ -514,7 +483,7 @@ describe('init', () => {
   });
 
   test('init without a keypair exits 1 with KeypairNotFound and creates nothing', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     const result = await runCli(['init'], isolatedEnv(home(), databaseVars(settings)));
     assertFailure(result, ['KeypairNotFound']);
     assert.equal(await exists(settings), false);
@@ -523,7 +492,7 @@ describe('init', () => {
 
 describe('drop', () => {
   test('drop -y drops the database without asking; exit 0', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     await initWithCli(settings, generateKeypair());
     const result = await runCli(['-y', 'drop'], isolatedEnv(home(), databaseVars(settings)));
     assertExit(result, 0);
@@ -532,7 +501,7 @@ describe('drop', () => {
   });
 
   test('drop without -y asks; answering "n" keeps the database and its genesis block', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     await initWithCli(settings, generateKeypair());
     const result = await runCli(['drop'], isolatedEnv(home(), databaseVars(settings)), { stdin: 'n\n' });
     assertExit(result, 0);
@@ -542,7 +511,7 @@ describe('drop', () => {
   });
 
   test('drop without -y answering "y" drops the database', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     await initWithCli(settings, generateKeypair());
     const result = await runCli(['drop'], isolatedEnv(home(), databaseVars(settings)), { stdin: 'y\n' });
     assertExit(result, 0);
@@ -550,7 +519,7 @@ describe('drop', () => {
   });
 
   test('drop without -y and no answer at all (stdin closed) does not drop', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     await initWithCli(settings, generateKeypair());
     const result = await runCli(['drop'], isolatedEnv(home(), databaseVars(settings)), { stdin: '' });
     assert.notEqual(result.code, 0, 'no answer is not a yes');
@@ -558,7 +527,7 @@ describe('drop', () => {
   });
 
   test('drop -y of a database that does not exist exits 1 with a message naming it', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     const result = await runCli(['-y', 'drop'], isolatedEnv(home(), databaseVars(settings)));
     assertFailure(result, [settings.name, 'does not exist']);
   });
@@ -570,7 +539,7 @@ describe('set-shards and set-replicas', () => {
   test(isRealRethinkdb
     ? 'set-shards 2 reshards the three tables on a real RethinkDB (exit 0)'
     : 'set-shards 2 against reqlite exits 1 with NeedsRealRethinkdb', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     await initWithCli(settings, generateKeypair());
     const result = await runCli(['set-shards', '2'], isolatedEnv(home(), databaseVars(settings)));
     if (isRealRethinkdb) {
@@ -590,7 +559,7 @@ describe('set-shards and set-replicas', () => {
   test(isRealRethinkdb
     ? 'set-replicas 1 reconfigures the three tables on a real RethinkDB (exit 0)'
     : 'set-replicas 2 against reqlite exits 1 with NeedsRealRethinkdb', async () => {
-    const settings = await databaseSettings();
+    const settings = await uniqueDatabaseSettings();
     await initWithCli(settings, generateKeypair());
     const result = await runCli(['set-replicas', isRealRethinkdb ? '1' : '2'], isolatedEnv(home(), databaseVars(settings)));
     if (isRealRethinkdb) assertExit(result, 0);

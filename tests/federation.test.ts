@@ -7,59 +7,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { countBacklog, insertBacklogRows } from '../db/queries/backlog';
-import type { BlockDict } from '../models/block';
-import type { Keypair } from '../models/keys';
-import { generateKeypair } from '../models/keys';
+import { countBacklog } from '../db/queries/backlog';
 import { Transaction } from '../models/transaction';
-import type { BlockId, PublicKey } from '../models/types';
-import type { VoteDict } from '../models/vote';
-import { startFederation, waitFor, type Federation } from './helpers/federation';
-
-const alice = generateKeypair();
-const create = (tag: string) =>
-  Transaction.create([alice.publicKey], [[[alice.publicKey], 1]], { metadata: { tag, r: Math.random() } }).sign([alice.privateKey]);
-
-async function allBlocks(f: Federation): Promise<BlockDict[]> {
-  return f.db.run<BlockDict[]>(f.db.table('bigchain'));
-}
-
-async function allVotes(f: Federation): Promise<VoteDict[]> {
-  return f.db.run<VoteDict[]>(f.db.table('votes'));
-}
-
-/** Writes rows straight into the backlog, assigned round-robin to `assignees`. */
-async function writeAssigned(f: Federation, txs: Transaction[], assignees: readonly PublicKey[]): Promise<Map<string, PublicKey>> {
-  const assigned = new Map(txs.map((tx, i) => [tx.id as string, assignees[i % assignees.length]!]));
-  await insertBacklogRows(f.db, txs.map((tx) => ({ ...tx.toDict(), assignee: assigned.get(tx.id)!, assignment_timestamp: Date.now() / 1000 })));
-  return assigned;
-}
-
-async function allValid(f: Federation, txs: readonly Transaction[]): Promise<boolean> {
-  for (const tx of txs) if ((await f.bigchain.getStatus(tx.id)) !== 'valid') return false;
-  return true;
-}
-
-/** Every transaction is in exactly one valid block (getStatus throws on two). */
-async function assertValidOnce(f: Federation, txs: readonly Transaction[]): Promise<void> {
-  for (const tx of txs) {
-    const statuses = [...(await f.bigchain.getBlocksStatusContainingTx(tx.id)).values()];
-    assert.equal(statuses.filter((s) => s === 'valid').length, 1, `transaction ${tx.id} is in exactly one valid block`);
-  }
-}
-
-/** The votes of `node` form one chain from the genesis block through every block it voted on, each once. */
-async function assertVoteChain(f: Federation, node: Keypair, genesisId: string): Promise<string[]> {
-  const votes = (await allVotes(f)).filter((v) => v.node_pubkey === node.publicKey);
-  const next = new Map(votes.map((v) => [v.vote.previous_block as string, v.vote.voting_for_block as string]));
-  assert.equal(next.size, votes.length, 'no two votes of a node share a previous block');
-  const chain: string[] = [];
-  for (let id = next.get(genesisId); id !== undefined; id = next.get(id)) chain.push(id);
-  assert.equal(chain.length, votes.length, 'every vote of the node is on its chain from the genesis block');
-  return chain;
-}
-
-const genesisOf = async (f: Federation) => (await allBlocks(f)).find((b) => b.block.transactions[0]?.transaction.operation === 'GENESIS')!;
+import type { BlockId } from '../models/types';
+import { startFederation, waitFor } from './helpers/federation';
+import { alice, allBlocks, allValid, allVotes, assertValidOnce, assertVoteChain, create, genesisOf, writeAssigned } from './helpers/federation-checks';
 
 describe('a federation of one node', () => {
   test('loaded transactions all become valid; a TRANSFER of a valid output becomes valid; its double spend never does', async () => {

@@ -10,6 +10,8 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import type { DatabaseSettings } from '../../db/connection';
+import type { Keypair } from '../../models/keys';
 
 /** dist/cli/main.js, seen from dist/tests/helpers. */
 export const CLI = join(__dirname, '..', '..', 'cli', 'main.js');
@@ -178,3 +180,16 @@ export function lastLine(text: string): string {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
   return lines[lines.length - 1] ?? '';
 }
+
+/** The environment variables that give a spawned CLI a node's keypair. */
+export const keypairVars = (keypair: Keypair): Record<string, string> => ({
+  BIGCHAINDB_KEYPAIR_PUBLIC: keypair.publicKey,
+  BIGCHAINDB_KEYPAIR_PRIVATE: keypair.privateKey,
+});
+
+/** The environment variables that point a spawned CLI at a database. */
+export const databaseVars = (settings: DatabaseSettings): Record<string, string> => ({
+  BIGCHAINDB_DATABASE_HOST: settings.host,
+  BIGCHAINDB_DATABASE_PORT: String(settings.port),
+  BIGCHAINDB_DATABASE_NAME: settings.name,
+});

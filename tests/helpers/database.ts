@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import { Database, type DatabaseSettings } from '../../db/connection';
 import { startReqlite } from '../../db/reqlite-compat';
+import { r } from '../../db/rethink';
 import { createDatabase, dropDatabase, databaseExists } from '../../db/schema';
 
 export interface TestServer {
@@ -33,18 +34,34 @@ export function testServer(): Promise<TestServer> {
   return server;
 }
 
-/** Settings of a database name no other test uses. */
+const handedOut: DatabaseSettings[] = [];
+const opened: Database[] = [];
+const beforeDropping: (() => Promise<void>)[] = [];
+
+/** Settings of a database name no other test uses; whatever makes it, it is dropped after the file's tests. */
 export async function uniqueDatabaseSettings(): Promise<DatabaseSettings> {
   const { host, port } = await testServer();
-  return { host, port, name: `bigchain_test_${randomBytes(4).toString('hex')}` };
+  const settings = { host, port, name: `bigchain_test_${randomBytes(4).toString('hex')}` };
+  handedOut.push(settings);
+  return settings;
 }
 
-const opened: Database[] = [];
+/** Runs `fn` after the file's tests, before their databases are dropped: to stop the processes using them. */
+export function beforeDroppingDatabases(fn: () => Promise<void>): void {
+  beforeDropping.push(fn);
+}
 
-// Registered when the test file imports this module, so it runs once, after all of the file's tests.
+// Registered when the test file imports this module, so it runs once, after all of the file's tests:
+// a real RethinkDB keeps every database a test, or a node it spawned, made.
 after(async () => {
-  for (const db of opened) {
-    if (db.isOpen && (await databaseExists(db))) await dropDatabase(db);
+  for (const fn of beforeDropping) await fn();
+  for (const db of opened) await db.close();
+  if (handedOut.length === 0) return;
+  const db = await Database.connect(handedOut[0]!, { attempts: 3 });
+  try {
+    const existing = new Set(await db.run<string[]>(r.dbList()));
+    for (const { name } of handedOut) if (existing.has(name)) await db.run(r.dbDrop(name));
+  } finally {
     await db.close();
   }
 });

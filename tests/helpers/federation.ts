@@ -6,14 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after } from 'node:test';
 import { defaultConfig, keypairSetting, type Config } from '../../config/config';
 import { Bigchain } from '../../core/bigchain';
-import { Database } from '../../db/connection';
+import { Database, type DatabaseSettings } from '../../db/connection';
 import { initDatabase } from '../../db/schema';
 import { generateKeypair, type Keypair } from '../../models/keys';
 import { freePort } from './cli';
-import { uniqueDatabaseSettings } from './database';
+import { beforeDroppingDatabases, uniqueDatabaseSettings } from './database';
 
 const CLI = join(__dirname, '..', '..', 'cli', 'main.js');
 
@@ -62,6 +61,17 @@ export class NodeProcess {
   log(): string {
     return readFileSync(this.logPath, 'utf8');
   }
+
+  /** Resolves once the node's API answers: its pipelines started before it. */
+  async waitUntilServing(timeoutMs = 60_000): Promise<void> {
+    await waitFor(`node ${this.keypair.publicKey} to serve its API`, async () => {
+      try {
+        return (await fetch(`http://${this.config.server.bind}/`)).ok;
+      } catch {
+        return false;
+      }
+    }, timeoutMs);
+  }
 }
 
 export interface Federation {
@@ -77,17 +87,21 @@ export interface FederationOptions {
   readonly reassignDelay?: number;
   /** Extra environment of node i. */
   readonly envOf?: (i: number) => Record<string, string>;
-  /** Settings of node i's config file that differ from the defaults. */
-  readonly configOf?: (i: number) => Partial<Config>;
+  /** Settings of node i's config file that differ from the defaults; `database` is the federation's. */
+  readonly configOf?: (i: number, database: DatabaseSettings) => Partial<Config>;
+  /** Lays out the database before the nodes start; `initDatabase` with node 0's genesis block by default. */
+  readonly layout?: (db: Database, genesisNode: Keypair) => Promise<void>;
+  /** Nodes the test starts itself, later. */
+  readonly notStarted?: readonly number[];
 }
 
-/** Initialises a fresh database with node 0's genesis block and starts `size` nodes, each with the others as keyring. */
+/** Lays out a fresh database with node 0's genesis block and starts `size` nodes, each with the others as keyring. */
 export async function startFederation(options: FederationOptions): Promise<Federation> {
   const settings = await uniqueDatabaseSettings();
   const keypairs = Array.from({ length: options.size }, () => generateKeypair());
   const dir = mkdtempSync(join(tmpdir(), 'bdb-federation-'));
   const db = await Database.connect(settings);
-  await initDatabase(db, keypairs[0]!);
+  await (options.layout ?? initDatabase)(db, keypairs[0]!);
   const nodes = await Promise.all(keypairs.map(async (keypair, i) => {
     const config: Config = {
       ...defaultConfig(),
@@ -98,13 +112,15 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       keyring: keypairs.filter((k) => k !== keypair).map((k) => k.publicKey),
       backlog_reassign_delay: options.reassignDelay ?? 120,
       log: { ...defaultConfig().log, file: join(dir, `node${i}.file.log`), error_file: join(dir, `node${i}.errors.log`) },
-      ...options.configOf?.(i),
+      ...options.configOf?.(i, settings),
     };
     const configPath = join(dir, `node${i}.json`);
     writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
     return new NodeProcess(keypair, configPath, join(dir, `node${i}.log`), { BIGCHAINDB_LOG_LEVEL: 'info', ...(options.envOf?.(i) ?? {}) }, config);
   }));
-  nodes.forEach((n) => n.start());
+  nodes.forEach((n, i) => {
+    if (!options.notStarted?.includes(i)) n.start();
+  });
   const federation: Federation = {
     nodes,
     db,
@@ -113,7 +129,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       await Promise.all(nodes.map((n) => n.stop('SIGKILL')));
     },
   };
-  after(async () => {
+  beforeDroppingDatabases(async () => {
     await federation.stopAll();
     await db.close();
   });
@@ -128,5 +144,18 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(200);
+  }
+}
+
+/** `promise`, or a failure naming `what` after `timeoutMs`. */
+export async function within<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -12,17 +12,27 @@ export type BlockStatus = 'valid' | 'invalid' | 'undecided';
  * Counts only votes for `blockId` that are signed by one of `voters`; a
  * forged or foreign vote changes nothing. Two such votes from one node are a
  * `MultipleVotesError`.
+ *
+ * With every vote in, this is 0.8.2's rule. While votes are missing, a block
+ * is decided only when no vote still to come can change the answer: 0.8.2
+ * called 2 valid votes of 3 that disagree on `previous_block` invalid, and a
+ * third valid vote then made the block valid. A node that acted on the early
+ * "invalid" put back transactions that ended in a valid block, where they
+ * could be blocked a second time.
  */
 export function blockElectionStatus(blockId: BlockId, voters: readonly PublicKey[], votes: readonly VoteDict[]): BlockStatus {
   const counted = countedVotes(blockId, voters, votes);
   const n = voters.length;
+  const majority = Math.floor(n / 2);
   const valid = counted.filter((v) => v.vote.is_block_valid === true);
   const invalidCount = counted.length - valid.length;
+  const agreeing = mostCommonCount(valid.map((v) => v.vote.previous_block));
+  const missing = n - counted.length;
 
   if (invalidCount >= Math.ceil(n / 2)) return 'invalid';
-  if (valid.length > Math.floor(n / 2)) {
-    return mostCommonCount(valid.map((v) => v.vote.previous_block)) > Math.floor(n / 2) ? 'valid' : 'invalid';
-  }
+  if (valid.length > majority && agreeing > majority) return 'valid';
+  // Even if every missing vote were valid and agreed, no previous block would have a majority.
+  if (agreeing + missing <= majority) return 'invalid';
   return 'undecided';
 }
 

@@ -2,10 +2,13 @@
  * The status of a block from its votes (SPEC.md §6), with n voters:
  * invalid ⇐ invalid votes ≥ ⌈n/2⌉; else valid ⇐ valid votes > ⌊n/2⌋ and the
  * most common previous_block among them has > ⌊n/2⌋ votes (else invalid);
- * else undecided. Only correctly signed votes of listed voters count.
+ * else undecided. Only correctly signed votes of listed voters count. While
+ * votes are missing, a block is decided only once no missing vote can change
+ * the answer.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import fc from 'fast-check';
 import { blockElectionStatus, type BlockStatus } from '../consensus/election';
 import { MultipleVotesError } from '../models/errors';
 import { generateKeypair, type Keypair } from '../models/keys';
@@ -196,9 +199,13 @@ describe('multiple votes', () => {
 });
 
 describe('previous_block agreement', () => {
-  test('3 voters, 2 valid votes disagreeing on previous_block → invalid', () => {
+  test('3 voters, 2 valid votes disagreeing on previous_block → undecided: the third vote decides, valid or invalid', () => {
     const fed = federation(3);
-    assert.equal(status(fed, [vote(fed.nodes[0]!, true, PREV), vote(fed.nodes[1]!, true, PREV_2)]), 'invalid');
+    const two = [vote(fed.nodes[0]!, true, PREV), vote(fed.nodes[1]!, true, PREV_2)];
+    assert.equal(status(fed, two), 'undecided');
+    assert.equal(status(fed, [...two, vote(fed.nodes[2]!, true, PREV)]), 'valid');
+    assert.equal(status(fed, [...two, vote(fed.nodes[2]!, true, PREV_3)]), 'invalid');
+    assert.equal(status(fed, [...two, vote(fed.nodes[2]!, false, PREV)]), 'invalid');
   });
 
   test('3 voters, 3 valid votes all on different previous blocks → invalid', () => {
@@ -213,10 +220,13 @@ describe('previous_block agreement', () => {
     assert.equal(status(fed, vs), 'valid');
   });
 
-  test('4 voters, 3 valid votes split 2/1 on previous_block → invalid (2 is not > ⌊4/2⌋)', () => {
+  test('4 voters, 3 valid votes split 2/1 on previous_block → undecided; with the fourth in, invalid unless it joins the two (2 is not > ⌊4/2⌋)', () => {
     const fed = federation(4);
-    const vs = [vote(fed.nodes[0]!, true, PREV), vote(fed.nodes[1]!, true, PREV), vote(fed.nodes[2]!, true, PREV_2)];
-    assert.equal(status(fed, vs), 'invalid');
+    const three = [vote(fed.nodes[0]!, true, PREV), vote(fed.nodes[1]!, true, PREV), vote(fed.nodes[2]!, true, PREV_2)];
+    assert.equal(status(fed, three), 'undecided');
+    assert.equal(status(fed, [...three, vote(fed.nodes[3]!, false, PREV)]), 'invalid');
+    assert.equal(status(fed, [...three, vote(fed.nodes[3]!, true, PREV_2)]), 'invalid');
+    assert.equal(status(fed, [...three, vote(fed.nodes[3]!, true, PREV)]), 'valid');
   });
 
   test('5 voters, 4 valid votes split 3/1 on previous_block → valid', () => {
@@ -225,10 +235,18 @@ describe('previous_block agreement', () => {
     assert.equal(status(fed, vs), 'valid');
   });
 
-  test('5 voters, 3 valid votes split 2/1 on previous_block → invalid', () => {
+  test('5 voters, 3 valid votes split 2/1 on previous_block → undecided while two votes are missing', () => {
     const fed = federation(5);
     const vs = [PREV, PREV_2, PREV].map((p, i) => vote(fed.nodes[i]!, true, p));
-    assert.equal(status(fed, vs), 'invalid');
+    assert.equal(status(fed, vs), 'undecided');
+    assert.equal(status(fed, [...vs, vote(fed.nodes[3]!, true, PREV)]), 'valid');
+  });
+
+  test('5 voters, 3 valid votes on three previous blocks and 1 invalid: no previous block can reach a majority → invalid before the last vote', () => {
+    const fed = federation(5);
+    const vs = [PREV, PREV_2, PREV_3].map((p, i) => vote(fed.nodes[i]!, true, p));
+    // 1 agreeing vote + 2 missing is not > ⌊5/2⌋.
+    assert.equal(status(fed, [...vs, vote(fed.nodes[3]!, false)]), 'invalid');
   });
 
   test('previous_block of invalid votes does not count toward agreement', () => {
@@ -238,5 +256,39 @@ describe('previous_block agreement', () => {
       vote(fed.nodes[3]!, false, PREV), vote(fed.nodes[4]!, false, PREV),
     ];
     assert.equal(status(fed, vs), 'invalid');
+  });
+});
+
+/** 0.8.2's rule, for a block whose voters have all voted: the reference the tally must end on. */
+function rule082(n: number, vs: readonly VoteDict[]): BlockStatus {
+  const valid = vs.filter((v) => v.vote.is_block_valid);
+  if (vs.length - valid.length >= Math.ceil(n / 2)) return 'invalid';
+  if (valid.length <= Math.floor(n / 2)) return 'undecided';
+  const counts = new Map<string, number>();
+  for (const v of valid) counts.set(v.vote.previous_block, (counts.get(v.vote.previous_block) ?? 0) + 1);
+  return Math.max(...counts.values()) > Math.floor(n / 2) ? 'valid' : 'invalid';
+}
+
+describe('a decided status is final', () => {
+  const nodes = Array.from({ length: 7 }, () => generateKeypair());
+  const previous = [PREV, PREV_2, PREV_3];
+  // Each voter's ballot: invalid, or valid on one of three previous blocks; a random order of arrival.
+  const ballots = fc.integer({ min: 1, max: 7 }).chain((n) => fc.tuple(
+    fc.constant(n),
+    fc.array(fc.integer({ min: 0, max: 3 }), { minLength: n, maxLength: n }),
+    fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: n, maxLength: n }),
+  ));
+
+  test('every tally of the votes so far is undecided or the status of the full tally, which is 0.8.2\'s', () => {
+    fc.assert(fc.property(ballots, ([n, choices, order]) => {
+      const voters = nodes.slice(0, n).map((k) => k.publicKey);
+      const all = order.map((i) => vote(nodes[i]!, choices[i]! > 0, previous[Math.max(0, choices[i]! - 1)]));
+      const final = blockElectionStatus(BLOCK, voters, all);
+      assert.equal(final, rule082(n, all));
+      for (let k = 0; k < all.length; k++) {
+        const early = blockElectionStatus(BLOCK, voters, all.slice(0, k));
+        assert.ok(early === 'undecided' || early === final, `after ${k} of ${n} votes: ${early}, with all: ${final}`);
+      }
+    }), { numRuns: 300 });
   });
 });

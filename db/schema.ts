@@ -79,17 +79,29 @@ export async function createDatabase(db: Database): Promise<void> {
   await createTables(db);
 }
 
-/** Creates whatever table or index is missing (idempotent), then waits for the indexes. */
-export async function createTables(db: Database): Promise<void> {
+/**
+ * Creates whatever table or index is missing (idempotent), waits for the
+ * indexes, and returns what it added (`table` or `table.index`).
+ * A database that 0.8.2's `init` made lacks the indexes 0.8.2 did not have:
+ * this is how a node of ours starts on it.
+ */
+export async function createTables(db: Database): Promise<string[]> {
+  const added: string[] = [];
   const tables = await db.run<string[]>(db.db().tableList());
   for (const table of TABLES) {
-    if (!tables.includes(table)) await db.run(db.db().tableCreate(table));
+    if (!tables.includes(table)) {
+      await db.run(db.db().tableCreate(table));
+      added.push(table);
+    }
     const existing = await db.run<string[]>(db.table(table).indexList());
     for (const index of INDEXES[table]) {
-      if (!existing.includes(index.name)) await db.run(db.table(table).indexCreate(index.name, index.fn, { multi: index.multi === true }));
+      if (existing.includes(index.name)) continue;
+      await db.run(db.table(table).indexCreate(index.name, index.fn, { multi: index.multi === true }));
+      added.push(`${table}.${index.name}`);
     }
     await db.run(db.table(table).indexWait());
   }
+  return added;
 }
 
 export async function dropDatabase(db: Database): Promise<void> {

@@ -2,10 +2,13 @@
 import type { Config } from '../../config/config';
 import { setReplicas, setShards } from '../../db/admin';
 import { isUnsupportedByReqlite } from '../../db/reqlite-compat';
-import { DatabaseAlreadyExists, DatabaseDoesNotExist, dropDatabase, initDatabase } from '../../db/schema';
+import { createTables, DatabaseAlreadyExists, DatabaseDoesNotExist, dropDatabase, initDatabase } from '../../db/schema';
+import { getLogger } from '../../logging/logger';
 import type { Keypair } from '../../models/keys';
 import { commandConfig, withDatabase, type GlobalOptions } from '../context';
 import { confirm } from '../prompt';
+
+const log = getLogger('init');
 
 export class KeypairNotFound extends Error {
   override name = 'KeypairNotFound';
@@ -20,7 +23,11 @@ export function nodeKeypair(config: Config): Keypair {
   return { publicKey, privateKey };
 }
 
-/** Creates database, tables, indexes and genesis; false (with a message) when it already exists. */
+/**
+ * Creates database, tables, indexes and genesis; false (with a message) when
+ * the database already exists, after adding the tables and indexes it lacks
+ * (one made by 0.8.2, or by an older version of this node).
+ */
 export async function init(config: Config): Promise<boolean> {
   const keypair = nodeKeypair(config);
   return withDatabase(config, async (db) => {
@@ -30,7 +37,10 @@ export async function init(config: Config): Promise<boolean> {
       return true;
     } catch (err) {
       if (!(err instanceof DatabaseAlreadyExists)) throw err;
-      process.stderr.write(`The database \`${db.name}\` already exists.\nIf you wish to re-initialize it, first drop it.\n`);
+      const added = await createTables(db);
+      for (const what of added) log.info(`database "${db.name}" lacked ${what.includes('.') ? 'index' : 'table'} ${what}: created it`);
+      const upgraded = added.length > 0 ? `Added what it lacked: ${added.join(', ')}.\n` : '';
+      process.stderr.write(`The database \`${db.name}\` already exists.\n${upgraded}If you wish to re-initialize it, first drop it.\n`);
       return false;
     }
   });

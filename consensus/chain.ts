@@ -19,4 +19,6 @@ export interface ChainReader {
   /** The asset as its CREATE (in a valid block) defined it. */
   getAssetById(assetId: string): Promise<AssetDict | null>;
   hasPreviousVote(blockId: BlockId): Promise<boolean>;
+  /** Of `txids`, those in a valid or undecided block other than `exceptBlock`, each with one such block. */
+  alreadyInBlocks(txids: readonly TxId[], exceptBlock?: BlockId): Promise<ReadonlyMap<TxId, BlockId>>;
 }

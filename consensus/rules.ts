@@ -4,11 +4,11 @@
  */
 import type { Block, BlockDict } from '../models/block';
 import {
-  FulfillmentNotInValidBlock, InvalidSignature, OperationError, DoubleSpend, TransactionDoesNotExist, AssetIdMismatch,
+  DuplicateTransaction, FulfillmentNotInValidBlock, InvalidSignature, OperationError, DoubleSpend, TransactionDoesNotExist, AssetIdMismatch,
 } from '../models/errors';
 import type { SpentOutput, Transaction } from '../models/transaction';
 import { verifyVote, type VoteDict } from '../models/vote';
-import type { PublicKey } from '../models/types';
+import type { PublicKey, TxId } from '../models/types';
 import type { ChainReader } from './chain';
 
 export interface ConsensusRules {
@@ -38,6 +38,7 @@ export const baseConsensusRules: ConsensusRules = {
     if (await chain.hasPreviousVote(block.id)) return block;
     checkBlockOrigin(chain.federation, block.toDict());
     if (!block.isSignatureValid()) throw new InvalidSignature(`block ${block.id} has an invalid signature`);
+    await checkNotInOtherBlocks(chain, block.toDict());
     for (const tx of block.transactions) await this.validateTransaction(chain, tx);
     return block;
   },
@@ -55,6 +56,27 @@ export function checkBlockOrigin(federation: readonly PublicKey[], block: BlockD
   if (!federation.includes(block.block.node_pubkey)) {
     throw new OperationError(`block ${block.id} was created by ${block.block.node_pubkey}, who is not a federation node`);
   }
+}
+
+/**
+ * A block may not hold a transaction that is already in another valid or
+ * undecided block (SPEC.md §8, beyond 0.8.2). A voter therefore votes valid
+ * on at most one of two blocks that share a transaction: of two majorities
+ * of valid votes, one voter would be in both, and the later of its two
+ * checks saw the other block live. No transaction ends in two valid blocks.
+ */
+export async function checkNotInOtherBlocks(chain: ChainReader, block: BlockDict): Promise<void> {
+  // A transaction without a string id is not looked up: its own validation refuses it.
+  const ids = block.block.transactions.flatMap((tx: unknown) => {
+    const id = (tx as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? [id as TxId] : [];
+  });
+  const elsewhere = await chain.alreadyInBlocks(ids, block.id);
+  const [first] = elsewhere;
+  if (first === undefined) return;
+  const [txid, holder] = first;
+  const more = elsewhere.size > 1 ? ` (and ${elsewhere.size - 1} more of its transactions)` : '';
+  throw new DuplicateTransaction(`transaction ${txid} is already in block ${holder}, valid or undecided${more}`);
 }
 
 /** The outputs a TRANSFER spends, each checked to be in a valid block and not spent by another transaction. */

@@ -8,7 +8,7 @@ import { blockElectionStatus, type BlockStatus } from '../consensus/election';
 import type { ChainReader, TransactionStatus, TransactionWithStatus } from '../consensus/chain';
 import { baseConsensusRules, type ConsensusRules } from '../consensus/rules';
 import type { Database } from '../db/connection';
-import { backlogIdsAmong, getBacklogRow, insertBacklogRows, reassignBacklogRow, transactionOfRow, type BacklogRow } from '../db/queries/backlog';
+import { getBacklogAssignees, getBacklogRow, insertBacklogRows, reassignBacklogRow, transactionOfRow, type Assignment } from '../db/queries/backlog';
 import { getBlock, getBlocksHoldingTransactions, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type TransactionInBlock } from '../db/queries/blocks';
 import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/queries/assets';
 import { getTransactionsOwnedBy } from '../db/queries/owned';
@@ -87,18 +87,21 @@ export class Bigchain implements ChainReader {
   async writeNewTransactions(txs: readonly Transaction[]): Promise<boolean[]> {
     const ids = txs.map((tx) => tx.id);
     const inBlocks = await this.alreadyInBlocks(ids);
-    const known = new Set<TxId>([...inBlocks, ...(await backlogIdsAmong(this.db, ids.filter((id) => !inBlocks.has(id))))]);
+    const known = new Set<TxId>([...inBlocks.keys(), ...(await getBacklogAssignees(this.db, ids.filter((id) => !inBlocks.has(id)))).keys()]);
     const fresh = distinctBy(txs.filter((tx) => !known.has(tx.id)), (tx) => tx.id);
     await this.writeTransactions(fresh);
     const written = new Set(fresh);
     return txs.map((tx) => written.has(tx));
   }
 
-  /** Gives a backlog row to another federation node (to me when alone); returns the new assignee. */
-  async reassignTransaction(row: BacklogRow): Promise<PublicKey> {
-    const assignee = this.assigneeAmong(this.federation.filter((k) => k !== row.assignee));
-    await reassignBacklogRow(this.db, row.id, assignee, Date.now() / 1000);
-    return assignee;
+  /**
+   * Gives a backlog row to another federation node (to me when alone), if it
+   * still has the assignment `read` saw; returns the new assignee, or null
+   * when another node reassigned the row first or its block took it.
+   */
+  async reassignTransaction(read: Assignment): Promise<PublicKey | null> {
+    const assignee = this.assigneeAmong(this.federation.filter((k) => k !== read.assignee));
+    return (await reassignBacklogRow(this.db, read, assignee, Date.now() / 1000)) ? assignee : null;
   }
 
   /**
@@ -122,12 +125,15 @@ export class Bigchain implements ChainReader {
     return this.statusOfBlocks(id, await getTransactionInBlocks(this.db, id));
   }
 
-  /** Of `txids`, those already in a valid or undecided block: one query for the whole batch. */
-  async alreadyInBlocks(txids: readonly TxId[]): Promise<Set<TxId>> {
-    const live = new Set<TxId>();
-    for (const [txid, blocks] of await getBlocksHoldingTransactions(this.db, txids)) {
+  /**
+   * Of `txids`, those already in a valid or undecided block other than
+   * `exceptBlock`, each with one such block: one query for the whole batch.
+   */
+  async alreadyInBlocks(txids: readonly TxId[], exceptBlock?: BlockId): Promise<Map<TxId, BlockId>> {
+    const live = new Map<TxId, BlockId>();
+    for (const [txid, blocks] of await getBlocksHoldingTransactions(this.db, txids, exceptBlock)) {
       for (const block of blocks) {
-        if ((await this.blockElectionStatus(block.id, block.voters)) !== 'invalid') live.add(txid);
+        if (!live.has(txid) && (await this.blockElectionStatus(block.id, block.voters)) !== 'invalid') live.set(txid, block.id);
       }
     }
     return live;

@@ -14,6 +14,12 @@
  *   inverted map per index, so lookups cost what they cost on RethinkDB.
  *   `getAll` on the primary key compared every argument with every document;
  *   it now looks each key up.
+ * - reqlite evaluates an `update` or `replace` function asynchronously on the
+ *   document as it is when the write starts, so two concurrent updates of one
+ *   document both saw the old version and both applied: a compare-and-set
+ *   (`r.branch` in an update) let two writers win. RethinkDB makes every
+ *   single-document write atomic; `serializeDocumentWrites` makes the writes
+ *   of one document take turns, each on the document as the previous left it.
  */
 import { reqlMessage } from './rethink';
 import { createServer, type Server as NetServer, type AddressInfo } from 'node:net';
@@ -46,6 +52,7 @@ export interface RunningReqlite {
  */
 export async function startReqlite(host: string, port: number, options: { unref?: boolean } = {}): Promise<RunningReqlite> {
   indexReqliteTables();
+  serializeDocumentWrites();
   let listening!: Promise<number>;
   class BoundReqlite extends Reqlite {
     _createServer(this: ReqliteServer & Record<string, unknown>): NetServer {
@@ -88,6 +95,8 @@ type Any = any;
 const ReqliteTable = require('reqlite/lib/table.js') as Any;
 const ReqliteSelection = require('reqlite/lib/selection.js') as Any;
 const reqliteUtil = require('reqlite/lib/utils.js') as Any;
+const ReqliteDocument = require('reqlite/lib/document.js') as Any;
+const ReqliteMissingDoc = require('reqlite/lib/missing_doc.js') as Any;
 /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
 
 interface IndexCache {
@@ -236,4 +245,35 @@ export function indexReqliteTables(): void {
     }
     return selection;
   };
+}
+
+let serialized = false;
+
+/** One document's `update` and `replace` take turns, each on the current version of the document (see the header). */
+export function serializeDocumentWrites(): void {
+  if (serialized) return;
+  serialized = true;
+  for (const method of ['update', 'replace'] as const) {
+    const original = ReqliteDocument.prototype[method];
+    ReqliteDocument.prototype[method] = function write(this: Any, ...args: Any[]) {
+      const table = this.table;
+      const internal = reqliteUtil.makeInternalPk(this.doc[table.options.primaryKey]);
+      const turns: Map<string, Promise<Any>> = (table.__writeTurns ??= new Map());
+      const turn = (turns.get(internal) ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => {
+          // A write that went before may have replaced or deleted the document.
+          const current = table.documents[internal];
+          return current === undefined
+            ? ReqliteMissingDoc.prototype[method].apply(new ReqliteMissingDoc(internal, table), args)
+            : original.apply(current, args);
+        });
+      turns.set(internal, turn);
+      const forget = () => {
+        if (turns.get(internal) === turn) turns.delete(internal);
+      };
+      turn.then(forget, forget);
+      return turn;
+    };
+  }
 }

@@ -30,6 +30,8 @@ export class AssetIdMismatch extends BigchainError {}
 export class NotImplementedAsset extends BigchainError {}
 /** An input already spent by another transaction in a valid or undecided block. */
 export class DoubleSpend extends BigchainError {}
+/** A transaction already in another valid or undecided block: a block holding it may not be valid too. */
+export class DuplicateTransaction extends BigchainError {}
 /** An input transaction that does not exist. */
 export class TransactionDoesNotExist extends BigchainError {}
 /** An input transaction that exists, but not in a valid block. */

@@ -4,7 +4,8 @@
  * backlog — only once their block is written.
  */
 import type { Bigchain } from '../core/bigchain';
-import { deleteBacklogRows, getBacklogAssignedTo, transactionOfRow, type BacklogRow } from '../db/queries/backlog';
+import { deleteBacklogRows, getBacklogAssignedTo, getBacklogAssignees, transactionOfRow, type BacklogRow } from '../db/queries/backlog';
+import { getBlock } from '../db/queries/blocks';
 import { getLogger } from '../logging/logger';
 import type { Metrics } from '../metrics/statsd';
 import type { Block } from '../models/block';
@@ -71,9 +72,10 @@ export interface BlockPipelineDeps {
   readonly isStopping: () => boolean;
 }
 
-/** A signed block, with when its transactions were all collected. */
+/** A signed block, the backlog transactions it was made of, and when they were all collected. */
 interface NewBlock {
   readonly block: Block;
+  readonly txs: readonly TransactionDict[];
   readonly started: bigint;
 }
 
@@ -95,7 +97,7 @@ export function blockPipeline(deps: BlockPipelineDeps): Pipeline {
     .then(validate(deps, inFlight))
     .collect(collectBlock(inFlight))
     .then(createBlock(deps))
-    .then(writeBlock(deps))
+    .then(writeBlock(deps, inFlight))
     .then(deleteFromBacklog(deps, inFlight))
     .build();
 }
@@ -185,9 +187,13 @@ function createBlock(deps: BlockPipelineDeps): Stage<TransactionDict[], NewBlock
     name: 'createBlock',
     run(txs) {
       const started = process.hrtime.bigint();
-      return { block: deps.bigchain.createBlock(deps.settings.faultyBlocks ? [...txs, invalidTransaction(deps.settings)] : txs), started };
+      return { block: signBlock(deps, txs), txs, started };
     },
   };
+}
+
+function signBlock(deps: BlockPipelineDeps, txs: readonly TransactionDict[]): Block {
+  return deps.bigchain.createBlock(deps.settings.faultyBlocks ? [...txs, invalidTransaction(deps.settings)] : txs);
 }
 
 /** A well-formed, signed CREATE that breaks a rule (a divisible asset of amount 1): for fault-injection tests only. */
@@ -196,11 +202,30 @@ function invalidTransaction(settings: NodeSettings): TransactionDict {
   return Transaction.create([publicKey], [[[publicKey], 1]], { asset: { divisible: true } }).sign([privateKey]).toDict();
 }
 
-function writeBlock(deps: BlockPipelineDeps): Stage<NewBlock, Block> {
+/**
+ * Writes the block, checking just before every attempt that its transactions
+ * are still mine to block: a write held back by retries (the database away
+ * for longer than the reassign delay) must not carry work another node took
+ * over meanwhile. An attempt whose answer was lost may have written the block:
+ * the next one looks for it by id first.
+ */
+function writeBlock(deps: BlockPipelineDeps, inFlight: InFlight): Stage<NewBlock, Block> {
   return {
     name: 'writeBlock',
-    async run({ block, started }) {
-      await retry(`write block ${block.id}`, () => deps.bigchain.writeBlock(block), deps.isStopping);
+    async run(built) {
+      let pending: NewBlock | null = built;
+      let maybeWritten = false;
+      await retry(`write block ${built.block.id}`, async () => {
+        if (pending === null || (maybeWritten && (await getBlock(deps.bigchain.db, pending.block.id)) !== null)) return;
+        const checked = await keepStillMine(deps, inFlight, pending);
+        maybeWritten &&= checked === pending;
+        pending = checked;
+        if (pending === null) return;
+        maybeWritten = true;
+        await deps.bigchain.writeBlock(pending.block);
+      }, deps.isStopping);
+      if (pending === null) return null;
+      const { block, started } = pending;
       const size = block.body.transactions.length;
       deps.metrics.increment('block.written', 'per-event');
       deps.metrics.histogram('block.size', size);
@@ -209,6 +234,31 @@ function writeBlock(deps: BlockPipelineDeps): Stage<NewBlock, Block> {
       return block;
     },
   };
+}
+
+/**
+ * The block without the transactions that are now in a valid or undecided
+ * block, or no longer assigned to me, signed again (null when none is left).
+ * Those found in a live block also leave the backlog, as validation would
+ * have done; the others stay with their new assignee.
+ */
+async function keepStillMine(deps: BlockPipelineDeps, inFlight: InFlight, pending: NewBlock): Promise<NewBlock | null> {
+  const me = deps.settings.keypair.publicKey;
+  const ids = pending.txs.map((tx) => tx.id);
+  const [elsewhere, assignees] = await Promise.all([
+    deps.bigchain.alreadyInBlocks(ids, pending.block.id),
+    getBacklogAssignees(deps.bigchain.db, ids),
+  ]);
+  const leaving = pending.txs.filter((tx) => elsewhere.has(tx.id) || assignees.get(tx.id) !== me);
+  if (leaving.length === 0) return pending;
+  for (const tx of leaving) {
+    const holder = elsewhere.get(tx.id);
+    log.info(`transaction ${tx.id} leaves block ${pending.block.id}: ${holder !== undefined ? `it is in block ${holder}, valid or undecided` : 'it is no longer assigned to me'}`);
+  }
+  await deleteBacklogRows(deps.bigchain.db, leaving.flatMap((tx) => (elsewhere.has(tx.id) ? [tx.id] : [])));
+  leaving.forEach((tx) => inFlight.release(tx));
+  const txs = pending.txs.filter((tx) => !leaving.includes(tx));
+  return txs.length === 0 ? null : { block: signBlock(deps, txs), txs, started: pending.started };
 }
 
 function deleteFromBacklog(deps: BlockPipelineDeps, inFlight: InFlight): Stage<Block, Block> {

@@ -71,6 +71,11 @@ function keepInvalid(deps: ElectionPipelineDeps, decided: RecentSet<string>): St
   };
 }
 
+/**
+ * Puts back the transactions of an invalid block that are in no valid or
+ * undecided block: one also held by a live block stays there, and when that
+ * block ends invalid too, its own election puts the transaction back, once.
+ */
 function requeueTransactions(deps: ElectionPipelineDeps): Stage<BlockDict, BlockDict> {
   return {
     name: 'requeueTransactions',
@@ -83,10 +88,14 @@ function requeueTransactions(deps: ElectionPipelineDeps): Stage<BlockDict, Block
           return [];
         }
       });
-      // One insert for the whole block; written again until it succeeds, since inserting a row twice changes nothing.
-      const written = await retry(`requeue the transactions of block ${block.id}`, () => deps.bigchain.writeTransactions(txs), deps.isStopping);
+      // Checked and written again until it succeeds: inserting a row twice changes nothing.
+      const { written, live } = await retry(`requeue the transactions of block ${block.id}`, async () => {
+        const elsewhere = await deps.bigchain.alreadyInBlocks(txs.map((tx) => tx.id), block.id);
+        return { written: await deps.bigchain.writeTransactions(txs.filter((tx) => !elsewhere.has(tx.id))), live: elsewhere.size };
+      }, deps.isStopping);
       deps.metrics.increment('election.requeued', 'per-transaction', written);
-      log.info(`block ${block.id} is invalid: ${written} of its ${block.block.transactions.length} transactions put back in the backlog`);
+      const kept = live > 0 ? `, ${live} stay in other valid or undecided blocks` : '';
+      log.info(`block ${block.id} is invalid: ${written} of its ${block.block.transactions.length} transactions put back in the backlog${kept}`);
       return block;
     },
   };

@@ -33,6 +33,10 @@ function reassign(deps: StalePipelineDeps): Stage<BacklogRow, BacklogRow> {
     name: 'reassign',
     async run(row) {
       const assignee = await deps.bigchain.reassignTransaction(row);
+      if (assignee === null) {
+        log.debug(`transaction ${row.id}: reassigned by another node's monitor or put in a block first`);
+        return null;
+      }
       deps.metrics.increment('stale.reassigned', 'per-transaction');
       log.info(`transaction ${row.id} was held by ${row.assignee} for over ${deps.settings.backlogReassignDelay} s: reassigned to ${assignee}`);
       return row;

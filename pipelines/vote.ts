@@ -4,7 +4,8 @@
  * chained to my previous one. On start it first votes on the blocks it missed.
  */
 import type { Bigchain } from '../core/bigchain';
-import { checkBlockOrigin } from '../consensus/rules';
+import { checkBlockOrigin, checkNotInOtherBlocks } from '../consensus/rules';
+import { DuplicateTransaction } from '../models/errors';
 import { getLogger } from '../logging/logger';
 import type { Metrics } from '../metrics/statsd';
 import { Block, isGenesisBlock, type BlockDict } from '../models/block';
@@ -71,32 +72,45 @@ function skipVoted(deps: VotePipelineDeps, inProgress: Set<string>): Stage<Block
 }
 
 /**
- * A block with a bad id or signature, or made by a node outside the
- * federation, is voted invalid at once; otherwise every transaction is
- * validated in the pool and the block is valid iff all are.
+ * A block with a bad id or signature, made by a node outside the federation,
+ * or holding a transaction already in another valid or undecided block, is
+ * voted invalid at once; otherwise every transaction is validated in the pool
+ * and the block is valid iff all are. Judging reads the chain and changes
+ * nothing, so a database failure is met by judging again, never by dropping
+ * the block unvoted.
  */
 function validateBlock(deps: VotePipelineDeps): Stage<Seen<BlockDict>, Seen<Judged>> {
   return {
     name: 'validateBlock',
     concurrency: 2,
-    run: async ({ item, seen }) => ({ item: await judge(deps, item), seen }),
+    run: async ({ item, seen }) => ({ item: await retry(`judge block ${item.id}`, () => judge(deps, item), deps.isStopping), seen }),
   };
 }
 
 async function judge(deps: VotePipelineDeps, raw: BlockDict): Promise<Judged> {
-  const blockId = raw.id;
+  const reason = await invalidReason(deps, raw);
+  if (reason !== null) log.info(`block ${raw.id} is invalid: ${reason}`);
+  return { blockId: raw.id, valid: reason === null };
+}
+
+/** Why the block is invalid, or null when it is valid. */
+async function invalidReason(deps: VotePipelineDeps, raw: BlockDict): Promise<string | null> {
   let block: BlockDict;
   try {
     block = Block.checkHeader(raw);
     checkBlockOrigin(deps.bigchain.federation, block);
   } catch (err) {
-    log.info(`block ${blockId} is invalid: ${(err as Error).message}`);
-    return { blockId, valid: false };
+    return (err as Error).message;
+  }
+  try {
+    await checkNotInOtherBlocks(deps.bigchain, block);
+  } catch (err) {
+    if (err instanceof DuplicateTransaction) return err.message;
+    throw err;
   }
   const verdicts = await deps.pool.validate(block.block.transactions, 'block');
   const first = countVerdicts(verdicts, deps.metrics, 'vote')[0];
-  if (first !== undefined) log.info(`block ${blockId} is invalid: transaction ${first.id}: ${first.reason}`);
-  return { blockId, valid: first === undefined };
+  return first === undefined ? null : `transaction ${first.id}: ${first.reason}`;
 }
 
 /** My vote, chained to my previous vote: this stage runs one block at a time. */

@@ -174,7 +174,7 @@ describe('backlog queries', () => {
     const db = await freshDatabase();
     const tx = createTx(alice);
     await insertBacklogRows(db, [backlogRow(tx, node.publicKey, T0)]);
-    assert.equal(await reassignBacklogRow(db, tx.id, peer.publicKey, T0 + 130.5), true);
+    assert.equal(await reassignBacklogRow(db, (await getBacklogRow(db, tx.id))!, peer.publicKey, T0 + 130.5), true);
     const stored = await getBacklogRow(db, tx.id);
     assert.equal(stored!.assignee, peer.publicKey);
     assert.equal(stored!.assignment_timestamp, T0 + 130.5);
@@ -184,9 +184,32 @@ describe('backlog queries', () => {
   test('reassignBacklogRow returns false for a row that is not in the backlog and creates no row', async () => {
     const db = await freshDatabase();
     const tx = createTx(alice);
-    assert.equal(await reassignBacklogRow(db, tx.id, peer.publicKey, T0), false);
+    assert.equal(await reassignBacklogRow(db, { id: tx.id, assignee: node.publicKey, assignment_timestamp: T0 }, peer.publicKey, T0), false);
     assert.equal(await getBacklogRow(db, tx.id), null);
     assert.equal(await countBacklog(db), 0);
+  });
+
+  test('reassignBacklogRow is a compare-and-set: of two reassignments from one read, the second changes nothing and returns false', async () => {
+    const db = await freshDatabase();
+    const tx = createTx(alice);
+    await insertBacklogRows(db, [backlogRow(tx, node.publicKey, T0 + 0.25)]);
+    const read = (await getBacklogRow(db, tx.id))!;
+    assert.equal(await reassignBacklogRow(db, read, peer.publicKey, T0 + 200.5), true);
+    assert.equal(await reassignBacklogRow(db, read, stranger.publicKey, T0 + 201.5), false);
+    const stored = (await getBacklogRow(db, tx.id))!;
+    assert.equal(stored.assignee, peer.publicKey);
+    assert.equal(stored.assignment_timestamp, T0 + 200.5);
+  });
+
+  test('reassignBacklogRow changes nothing when only the assignment timestamp differs from what was read', async () => {
+    const db = await freshDatabase();
+    const tx = createTx(alice);
+    await insertBacklogRows(db, [backlogRow(tx, node.publicKey, T0 + 0.5)]);
+    const read = { id: tx.id, assignee: node.publicKey, assignment_timestamp: T0 + 0.25 };
+    assert.equal(await reassignBacklogRow(db, read, peer.publicKey, T0 + 300), false);
+    const stored = (await getBacklogRow(db, tx.id))!;
+    assert.equal(stored.assignee, node.publicKey);
+    assert.equal(stored.assignment_timestamp, T0 + 0.5);
   });
 
   test('deleteBacklogRows deletes only the given ids and returns how many it deleted (missing ids not counted)', async () => {

@@ -2,7 +2,7 @@
 import type { TransactionDict } from '../../models/transaction';
 import type { PublicKey, TxId } from '../../models/types';
 import type { Database } from '../connection';
-import { r } from '../rethink';
+import { r, type Term } from '../rethink';
 
 export interface BacklogRow extends TransactionDict {
   assignee: PublicKey;
@@ -32,10 +32,28 @@ export async function insertBacklogRows(db: Database, rows: readonly BacklogRow[
   throw new Error(`backlog insert failed: ${result.first_error ?? 'unknown error'}`);
 }
 
-/** Hands a row to another node; false when the row is gone (already in a block). */
-export async function reassignBacklogRow(db: Database, id: TxId, assignee: PublicKey, timestamp: number): Promise<boolean> {
-  const result = await db.run<WriteResult>(db.table('backlog').get(id).update({ assignee, assignment_timestamp: timestamp }, { durability: 'soft' }));
-  return result.replaced + result.unchanged === 1;
+/** What a stale monitor read of a row: the assignment it means to replace. */
+export type Assignment = Pick<BacklogRow, 'id' | 'assignee' | 'assignment_timestamp'>;
+
+/**
+ * Hands a row to another node, but only if it still has the assignment that
+ * was read: a compare-and-set in one update, because every node runs a stale
+ * monitor and two that read one stale row must not give it to two nodes.
+ * False when the race was lost (the row was reassigned meanwhile) or the row
+ * is gone (its block was written); a lost race changes nothing.
+ */
+export async function reassignBacklogRow(db: Database, read: Assignment, assignee: PublicKey, timestamp: number): Promise<boolean> {
+  const result = await db.run<WriteResult>(
+    db.table('backlog').get(read.id).update(
+      (row: Term) => r.branch(
+        row('assignee').eq(read.assignee).and(row('assignment_timestamp').eq(read.assignment_timestamp)),
+        { assignee, assignment_timestamp: timestamp },
+        {},
+      ),
+      { durability: 'soft' },
+    ),
+  );
+  return result.replaced === 1;
 }
 
 /** Deletes rows (durability hard: they are deleted only once their block is safely written). */
@@ -49,10 +67,11 @@ export async function getBacklogRow(db: Database, id: TxId): Promise<BacklogRow 
   return db.run<BacklogRow | null>(db.table('backlog', 'majority').get(id));
 }
 
-/** Of `ids`, those with a backlog row: one lookup for the whole batch. */
-export async function backlogIdsAmong(db: Database, ids: readonly TxId[]): Promise<Set<TxId>> {
-  if (ids.length === 0) return new Set();
-  return new Set(await db.run<TxId[]>(db.table('backlog', 'majority').getAll(...ids)('id')));
+/** Of `ids`, those with a backlog row, each with its assignee: one lookup for the whole batch. */
+export async function getBacklogAssignees(db: Database, ids: readonly TxId[]): Promise<Map<TxId, PublicKey>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.run<Pick<BacklogRow, 'id' | 'assignee'>[]>(db.table('backlog', 'majority').getAll(r.args([...ids])).pluck('id', 'assignee'));
+  return new Map(rows.map((row) => [row.id, row.assignee]));
 }
 
 /** Rows assigned to `node`, oldest first: the block pipeline's prefeed. */

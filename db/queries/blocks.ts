@@ -61,20 +61,25 @@ export async function getTransactionInBlocks(db: Database, txid: TxId): Promise<
 }
 
 /**
- * For each of `txids` held by some block, the blocks holding it with their
- * voters: one query for a whole batch, where the block pipeline would
- * otherwise ask once per transaction.
+ * For each of `txids` held by some block other than `exceptBlock`, the blocks
+ * holding it with their voters: one query for a whole batch, where the block
+ * pipeline would otherwise ask once per transaction. RethinkDB's multi index
+ * lists a block once per matching transaction, so a vote on a block of 1000
+ * would get that block back 1000 times: `exceptBlock` is left out on the
+ * server, and only the other blocks travel.
  */
-export async function getBlocksHoldingTransactions(db: Database, txids: readonly TxId[]): Promise<Map<TxId, BlockVoters[]>> {
+export async function getBlocksHoldingTransactions(db: Database, txids: readonly TxId[], exceptBlock?: BlockId): Promise<Map<TxId, BlockVoters[]>> {
   const held = new Map<TxId, BlockVoters[]>();
   if (txids.length === 0) return held;
   const wanted = new Set<string>(txids);
   const found = await db.run<{ id: BlockId; voters: PublicKey[]; txids: TxId[] }[]>(
-    db.table('bigchain', 'majority').getAll(r.args([...txids]), { index: 'transaction_id' }).map((block: Term) => ({
-      id: block('id'),
-      voters: block('block')('voters'),
-      txids: block('block')('transactions').map((tx: Term) => tx('id')),
-    })),
+    db.table('bigchain', 'majority').getAll(r.args([...txids]), { index: 'transaction_id' })
+      .filter((block: Term) => block('id').ne(exceptBlock ?? null))
+      .map((block: Term) => ({
+        id: block('id'),
+        voters: block('block')('voters'),
+        txids: block('block')('transactions').map((tx: Term) => tx('id')),
+      })),
   );
   const seen = new Set<string>();
   for (const block of found) {

@@ -7,7 +7,7 @@ import { workerData } from 'node:worker_threads';
 import { Bigchain } from '../../core/bigchain';
 import { Database } from '../../db/connection';
 import { Transaction } from '../../models/transaction';
-import type { TxId } from '../../models/types';
+import type { BlockId, TxId } from '../../models/types';
 import type { NodeSettings } from '../node-settings';
 import type { ValidationJob, Verdict } from './verdict';
 
@@ -24,11 +24,12 @@ function bigchain(): Promise<Bigchain> {
   return chain;
 }
 
-async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlySet<string>): Promise<Verdict> {
+async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlyMap<TxId, BlockId>): Promise<Verdict> {
   const id = String((raw as { id?: unknown })?.id);
   try {
     const tx = Transaction.fromDict(raw);
-    if (inBlocks.has(tx.id)) return { ok: false, id, reason: 'already in a valid or undecided block', duplicate: true };
+    const holder = inBlocks.get(tx.id);
+    if (holder !== undefined) return { ok: false, id, reason: `already in block ${holder}, valid or undecided`, duplicate: true };
     await b.validateTransaction(tx);
     return { ok: true, tx: tx.toDict() };
   } catch (err) {
@@ -39,6 +40,6 @@ async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlySet<string>): 
 
 export default async function validate(job: ValidationJob): Promise<Verdict[]> {
   const b = await bigchain();
-  const inBlocks = job.purpose === 'backlog' ? await b.alreadyInBlocks(job.txs.map((tx) => String((tx as { id?: unknown })?.id) as TxId)) : new Set<string>();
+  const inBlocks = job.purpose === 'backlog' ? await b.alreadyInBlocks(job.txs.map((tx) => String((tx as { id?: unknown })?.id) as TxId)) : new Map<TxId, BlockId>();
   return Promise.all(job.txs.map((tx) => judge(b, tx, inBlocks)));
 }

@@ -120,7 +120,8 @@ export class Database {
   }
 }
 
-function isConnectionError(err: unknown): boolean {
+/** True for an error that says the database could not be reached or the connection dropped, not that a query was wrong. */
+export function isConnectionError(err: unknown): boolean {
   const e = err as { name?: string; message?: string };
   return e.name === 'ReqlDriverError' || e.name === 'DatabaseUnreachable' || /connection|ECONNRESET|ECONNREFUSED|EPIPE/i.test(e.message ?? '');
 }

@@ -1,5 +1,6 @@
 /** The API's JSON errors: every answer is `{"status": …, "message": …}`, never a stack trace. */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { isConnectionError } from '../db/connection';
 import { getLogger } from '../logging/logger';
 
 const log = getLogger('api');
@@ -23,9 +24,18 @@ export function methodNotAllowed(allowed: string): RequestHandler {
   };
 }
 
-/** Last handler: known errors keep their status, anything else is a 500 whose details stay in the log. */
+/**
+ * Last handler: known errors keep their status; a lost database is a 503, so
+ * that a client tries again or another node; anything else is a 500 whose
+ * details stay in the log.
+ */
 export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (err instanceof HttpError) return sendError(res, err.status, err.message);
+  if (isConnectionError(err)) {
+    log.warn(`request failed: the database cannot be reached (${(err as Error).message})`);
+    res.setHeader('Retry-After', '1');
+    return sendError(res, 503, 'This node cannot reach its database: try again later or another node');
+  }
   const status = (err as { status?: number; type?: string }).status;
   if ((err as { type?: string }).type === 'entity.too.large') return sendError(res, 413, 'Request body too large');
   if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, status, (err as Error).message);

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- backlog|http|transfer]`: one node against the database
+ * `npm run bench [-- backlog|http|transfer|failover]`: one node against the database
  * named by BIGCHAINDB_BENCH_DATABASE=host:port, or reqlite started here on a
  * free port. Prints figures; asserts nothing.
  *
@@ -9,78 +9,20 @@
  *             latency from POST to `valid` (p50/p99).
  *   transfer  time to validate one TRANSFER with 1,000 and with 100,000
  *             transactions in the chain.
+ *   failover  three nodes under load, one cut off from its database:
+ *             accepted transactions lost or in two valid blocks (bench/failover.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { defaultConfig, keypairSetting, type Config } from '../config/config';
 import { Bigchain } from '../core/bigchain';
-import { Database, type DatabaseSettings } from '../db/connection';
+import { Database } from '../db/connection';
 import { countBacklog, insertBacklogRows } from '../db/queries/backlog';
 import { countBlocks } from '../db/queries/blocks';
-import { startReqlite } from '../db/reqlite-compat';
-import { initDatabase } from '../db/schema';
 import { Block, type BlockDict } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
 import type { BlockId, PublicKey, Timestamp } from '../models/types';
 import { createVote, type VoteDict } from '../models/vote';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const CLI = join(__dirname, '..', 'cli', 'main.js');
-
-async function databaseServer(): Promise<{ host: string; port: number }> {
-  const given = process.env.BIGCHAINDB_BENCH_DATABASE;
-  if (given) {
-    const [host, port] = given.split(':');
-    return { host: host || 'localhost', port: Number(port || 28015) };
-  }
-  return startReqlite('127.0.0.1', 0, { unref: true });
-}
-
-async function freshChain(node: Keypair, label: string): Promise<{ db: Database; settings: DatabaseSettings }> {
-  const server = await databaseServer();
-  const settings = { ...server, name: `bench_${label}_${Date.now()}` };
-  const db = await Database.connect(settings);
-  await initDatabase(db, node);
-  return { db, settings };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function startNode(settings: DatabaseSettings, node: Keypair, bind: string): ChildProcess {
-  const config: Config = { ...defaultConfig(), database: settings, keypair: keypairSetting(node) };
-  config.server.bind = bind;
-  const dir = mkdtempSync(join(tmpdir(), 'bdb-bench-'));
-  const path = join(dir, 'config.json');
-  writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
-  // BENCH_NODE_ARGS: Node flags for the node process, e.g. --cpu-prof to see where its time goes.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start'], {
-    stdio: ['ignore', 'ignore', 'ignore'],
-    env: { PATH: process.env.PATH ?? '', HOME: dir, BIGCHAINDB_LOG_LEVEL: 'warn' },
-  });
-}
-
-async function stopNode(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  await exited;
-}
-
-function signedCreates(owner: Keypair, count: number): Transaction[] {
-  return Array.from({ length: count }, (_, i) =>
-    Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { i } }).sign([owner.privateKey]));
-}
+import { benchFailover } from './failover';
+import { freePort, freshChain, percentile, signedCreates, sleep, startNode, stopNode, untilServing } from './support';
 
 /** Votes cast = blocks written (but genesis): with one node, every block then has its deciding vote. */
 async function allVoted(db: Database): Promise<boolean> {
@@ -108,10 +50,6 @@ async function benchBacklog(): Promise<void> {
   await db.close();
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function benchHttp(): Promise<void> {
   const count = Number(process.env.BENCH_HTTP_COUNT ?? 3000);
   const clients = Number(process.env.BENCH_HTTP_CLIENTS ?? 16);
@@ -120,7 +58,7 @@ async function benchHttp(): Promise<void> {
   const port = await freePort();
   const child = startNode(settings, node, `127.0.0.1:${port}`);
   const url = `http://127.0.0.1:${port}/api/v1/transactions/`;
-  while (!(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false))) await sleep(200);
+  await untilServing(`127.0.0.1:${port}`);
   console.log(`http: signing ${count} CREATEs…`);
   const bodies = signedCreates(generateKeypair(), count).map((tx) => ({ id: tx.id as string, body: JSON.stringify(tx.toDict()) }));
 
@@ -225,12 +163,13 @@ async function benchTransfer(): Promise<void> {
   await db.close();
 }
 
-const parts: Record<string, () => Promise<void>> = { backlog: benchBacklog, http: benchHttp, transfer: benchTransfer };
+const parts: Record<string, () => Promise<void>> = { backlog: benchBacklog, http: benchHttp, transfer: benchTransfer, failover: benchFailover };
 
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2).filter((a) => a in parts);
   console.log(`bench: node ${process.version}, database ${process.env.BIGCHAINDB_BENCH_DATABASE ?? 'reqlite (in the bench process)'}`);
-  for (const name of chosen.length > 0 ? chosen : Object.keys(parts)) await parts[name]!();
+  // The failover scenario runs minutes and three nodes: only when named.
+  for (const name of chosen.length > 0 ? chosen : ['backlog', 'http', 'transfer']) await parts[name]!();
   process.exit(0);
 }
 

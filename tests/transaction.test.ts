@@ -7,7 +7,7 @@ import {
   NotImplementedAsset, OperationError, SchemaValidationError,
 } from '../models/errors';
 import { sha3Hex } from '../models/hash';
-import { generateKeypair, type Keypair } from '../models/keys';
+import { generateKeypair, keypairFromPrivate, type Keypair } from '../models/keys';
 import { serialize } from '../models/serialize';
 import { Transaction, type TransactionDict } from '../models/transaction';
 import type { JsonObject, PrivateKey, PublicKey } from '../models/types';
@@ -85,6 +85,17 @@ describe('Transaction round trips', () => {
     assert.equal(fulfillment.type_id, 4);
     assert.equal(fulfillment.signature, null);
     assert.throws(() => Transaction.fromDict(tx.toDict()).validateCreate(), InvalidSignature);
+  });
+
+  test('an owner whose public key has 42 base58 characters (a leading zero byte, about 1 key in 65,000) can create and be paid', () => {
+    // Found by searching random seeds: its public key starts with a zero byte and a small second byte.
+    const short = keypairFromPrivate('6Ugctfe17qcyBPj9NjmmwC3M4bq53HzWrcvEySNbx54n' as PrivateKey);
+    assert.equal(short.publicKey.length, 42);
+    const create = Transaction.fromDict(copy(signedCreate(short)));
+    create.validateCreate();
+    const paid = Transaction.fromDict(copy(signedCreate(alice, [[[short.publicKey], 1]])));
+    paid.validateCreate();
+    assert.throws(() => signedCreate(alice, [[['1'.repeat(31) as PublicKey], 1]]), InvalidFulfillment, 'a key that is not 32 bytes is still refused');
   });
 
   test('signing does not change the id', () => {

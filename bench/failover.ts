@@ -61,7 +61,7 @@ async function failoverRun(count: number, clients: number, cutSeconds: number): 
   try {
     await Promise.all(binds.map(untilServing));
     console.log(`failover: three nodes serving; signing ${count} CREATEs with distinct keys`);
-    const txs = createsByDistinctOwners(count).map((tx) => ({ id: tx.id as string, body: JSON.stringify(tx.toDict()) }));
+    const txs = createsByDistinctOwners(count).map(({ tx }) => ({ id: tx.id as string, body: JSON.stringify(tx.toDict()) }));
     const started = Date.now();
     const cut = setTimeout(() => proxies[1]!.cut(), 2000);
     const restore = cutSeconds > 0 ? setTimeout(() => proxies[1]!.restore(), 2000 + cutSeconds * 1000) : null;

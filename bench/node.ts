@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- backlog|http|transfer|failover]`: one node against the database
- * named by BIGCHAINDB_BENCH_DATABASE=host:port, or reqlite started here on a
- * free port. Prints figures; asserts nothing.
+ * `npm run bench [-- backlog|http|transfers|transfer|failover]`: one node
+ * against the database named by BIGCHAINDB_BENCH_DATABASE=host:port, or
+ * reqlite started by the benchmark. Prints figures; asserts nothing.
  *
  *   backlog   10,000 CREATEs put in the backlog, then the node started:
  *             seconds until all are in valid blocks.
- *   http      CREATEs POSTed by concurrent clients: throughput and
- *             latency from POST to `valid` (p50/p99).
+ *   http      30,000 CREATEs POSTed by 256 clients, each signed by a key of
+ *             its own: throughput, latency from POST to valid, CPU per
+ *             transaction per process, queries per transaction (bench/load.ts).
+ *   transfers 10,000 TRANSFERs of valid outputs the same way.
  *   transfer  time to validate one TRANSFER with 1,000 and with 100,000
  *             transactions in the chain.
  *   failover  three nodes under load, one cut off from its database:
@@ -20,9 +22,10 @@ import { Block, type BlockDict } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
 import type { BlockId, PublicKey, Timestamp } from '../models/types';
-import { createVote, type VoteDict } from '../models/vote';
+import { createVote } from '../models/vote';
 import { benchFailover } from './failover';
-import { freePort, freshChain, percentile, signedCreates, sleep, startNode, stopNode, untilServing } from './support';
+import { benchHttp, benchTransfers } from './load';
+import { createsByDistinctOwners, freePort, freshChain, sleep, startNode, stopNode } from './support';
 
 /** Votes cast = blocks written (but genesis): with one node, every block then has its deciding vote. */
 async function allVoted(db: Database): Promise<boolean> {
@@ -35,7 +38,7 @@ async function benchBacklog(): Promise<void> {
   const node = generateKeypair();
   const { db, settings } = await freshChain(node, 'backlog');
   console.log(`backlog: signing ${count} CREATEs…`);
-  const txs = signedCreates(generateKeypair(), count);
+  const txs = createsByDistinctOwners(count).map((c) => c.tx);
   for (let i = 0; i < txs.length; i += 500) {
     await insertBacklogRows(db, txs.slice(i, i + 500).map((tx) => ({ ...tx.toDict(), assignee: node.publicKey, assignment_timestamp: Date.now() / 1000 })));
   }
@@ -47,63 +50,6 @@ async function benchBacklog(): Promise<void> {
   const blocks = (await countBlocks(db)) - 1;
   console.log(`backlog: ${count} transactions from the backlog into valid blocks in ${seconds.toFixed(1)} s ` +
     `(node start included): ${Math.round(count / seconds)} tx/s, ${blocks} blocks`);
-  await db.close();
-}
-
-async function benchHttp(): Promise<void> {
-  const count = Number(process.env.BENCH_HTTP_COUNT ?? 3000);
-  const clients = Number(process.env.BENCH_HTTP_CLIENTS ?? 16);
-  const node = generateKeypair();
-  const { db, settings } = await freshChain(node, 'http');
-  const port = await freePort();
-  const child = startNode(settings, node, `127.0.0.1:${port}`);
-  const url = `http://127.0.0.1:${port}/api/v1/transactions/`;
-  await untilServing(`127.0.0.1:${port}`);
-  console.log(`http: signing ${count} CREATEs…`);
-  const bodies = signedCreates(generateKeypair(), count).map((tx) => ({ id: tx.id as string, body: JSON.stringify(tx.toDict()) }));
-
-  const posted = new Map<string, number>();
-  const validAt = new Map<string, number>();
-  const watcher = await Database.connect(settings);
-  const feed = await watcher.feed(watcher.table('votes').changes());
-  let watching = true;
-  const watching$ = (async () => {
-    while (watching) {
-      const change = (await feed.next().catch(() => null)) as { new_val: VoteDict | null } | null;
-      if (change?.new_val?.vote.is_block_valid !== true) continue;
-      const block = await watcher.run<BlockDict | null>(watcher.table('bigchain').get(change.new_val.vote.voting_for_block));
-      const now = Date.now();
-      for (const tx of block?.block.transactions ?? []) validAt.set(tx.id, now);
-    }
-  })();
-
-  const postTimes: number[] = [];
-  let next = 0;
-  let failures = 0;
-  const started = Date.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
-    for (let i = next++; i < bodies.length; i = next++) {
-      const t0 = Date.now();
-      posted.set(bodies[i]!.id, t0);
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[i]!.body });
-      await res.arrayBuffer();
-      if (res.status !== 201) failures++;
-      postTimes.push(Date.now() - t0);
-    }
-  }));
-  const postSeconds = (Date.now() - started) / 1000;
-  while (validAt.size < count && Date.now() - started < 600_000) await sleep(100);
-  const totalSeconds = (Math.max(...validAt.values()) - started) / 1000;
-  watching = false;
-  await watcher.close();
-  await watching$;
-  await stopNode(child);
-  const latencies = [...validAt].map(([id, t]) => t - posted.get(id)!).sort((a, b) => a - b);
-  postTimes.sort((a, b) => a - b);
-  console.log(`http: ${count} POSTs from ${clients} clients in ${postSeconds.toFixed(1)} s (${Math.round(count / postSeconds)} req/s, ${failures} not 201; ` +
-    `POST p50 ${percentile(postTimes, 50)} ms, p99 ${percentile(postTimes, 99)} ms)`);
-  console.log(`http: all ${validAt.size} valid after ${totalSeconds.toFixed(1)} s: ${Math.round(validAt.size / totalSeconds)} tx/s; ` +
-    `POST→valid p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`);
   await db.close();
 }
 
@@ -163,13 +109,15 @@ async function benchTransfer(): Promise<void> {
   await db.close();
 }
 
-const parts: Record<string, () => Promise<void>> = { backlog: benchBacklog, http: benchHttp, transfer: benchTransfer, failover: benchFailover };
+const parts: Record<string, () => Promise<void>> = {
+  backlog: benchBacklog, http: benchHttp, transfers: benchTransfers, transfer: benchTransfer, failover: benchFailover,
+};
 
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2).filter((a) => a in parts);
   console.log(`bench: node ${process.version}, database ${process.env.BIGCHAINDB_BENCH_DATABASE ?? 'reqlite (in the bench process)'}`);
   // The failover scenario runs minutes and three nodes: only when named.
-  for (const name of chosen.length > 0 ? chosen : ['backlog', 'http', 'transfer']) await parts[name]!();
+  for (const name of chosen.length > 0 ? chosen : ['backlog', 'http', 'transfers', 'transfer']) await parts[name]!();
   process.exit(0);
 }
 

@@ -1,5 +1,5 @@
 /** What the benchmarks share: a database, node processes, signed transactions, percentiles. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,20 +14,35 @@ import { Transaction } from '../models/transaction';
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CLI = join(__dirname, '..', 'cli', 'main.js');
 
-/** BIGCHAINDB_BENCH_DATABASE=host:port, or reqlite started in this process on a free port. */
-export async function databaseServer(): Promise<{ host: string; port: number }> {
+export interface DatabaseServer {
+  readonly host: string;
+  readonly port: number;
+  /** The server's process, when the benchmark started it in one of its own. */
+  readonly pid: number | null;
+}
+
+/**
+ * BIGCHAINDB_BENCH_DATABASE=host:port, or reqlite: in a process of its own
+ * (`ownProcess`, so that its CPU can be told apart), else in this one.
+ */
+export async function databaseServer(options: { ownProcess?: boolean } = {}): Promise<DatabaseServer> {
   const given = process.env.BIGCHAINDB_BENCH_DATABASE;
   if (given) {
     const [host, port] = given.split(':');
-    return { host: host || 'localhost', port: Number(port || 28015) };
+    return { host: host || 'localhost', port: Number(port || 28015), pid: null };
   }
-  return startReqlite('127.0.0.1', 0, { unref: true });
+  if (!options.ownProcess) return { ...(await startReqlite('127.0.0.1', 0, { unref: true })), pid: null };
+  // Its output is the benchmark's: a database that fails says why.
+  const child = fork(join(__dirname, 'reqlite-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+  // Its IPC channel keeps this process alive; the benchmark ends with process.exit, which closes it.
+  return { host: '127.0.0.1', port, pid: child.pid! };
 }
 
 /** A new database with `node`'s genesis block. */
-export async function freshChain(node: Keypair, label: string): Promise<{ db: Database; settings: DatabaseSettings }> {
-  const server = await databaseServer();
-  const settings = { ...server, name: `bench_${label}_${Date.now()}` };
+export async function freshChain(node: Keypair, label: string, server?: DatabaseServer): Promise<{ db: Database; settings: DatabaseSettings }> {
+  const { host, port } = server ?? (await databaseServer());
+  const settings = { host, port, name: `bench_${label}_${Date.now()}` };
   const db = await Database.connect(settings);
   await initDatabase(db, node);
   return { db, settings };
@@ -53,7 +68,7 @@ export function startNode(settings: DatabaseSettings, node: Keypair, bind: strin
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start'], {
     stdio: ['ignore', 'ignore', 'ignore'],
-    env: { PATH: process.env.PATH ?? '', HOME: dir, BIGCHAINDB_LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH ?? '', HOME: dir, BIGCHAINDB_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
   });
 }
 
@@ -69,16 +84,11 @@ export async function untilServing(bind: string): Promise<void> {
   while (!(await fetch(`http://${bind}/`).then((r) => r.ok, () => false))) await sleep(200);
 }
 
-export function signedCreates(owner: Keypair, count: number): Transaction[] {
-  return Array.from({ length: count }, (_, i) =>
-    Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { i } }).sign([owner.privateKey]));
-}
-
-/** CREATEs each signed by an owner of its own, as real clients are. */
-export function createsByDistinctOwners(count: number): Transaction[] {
+/** CREATEs each signed by an owner of its own, as real clients are, with the owner's keys to spend them. */
+export function createsByDistinctOwners(count: number): { tx: Transaction; owner: Keypair }[] {
   return Array.from({ length: count }, () => {
     const owner = generateKeypair();
-    return Transaction.create([owner.publicKey], [[[owner.publicKey], 1]]).sign([owner.privateKey]);
+    return { tx: Transaction.create([owner.publicKey], [[[owner.publicKey], 1]]).sign([owner.privateKey]), owner };
   });
 }
 

@@ -1,0 +1,177 @@
+/**
+ * `npm run bench -- http` and `npm run bench -- transfers`: one node loaded
+ * through its HTTP API by concurrent clients, each transaction signed by a
+ * key of its own, timed from POST to valid. Prints throughput, latency, CPU
+ * milliseconds per transaction of the API processes, the node's process
+ * (pipelines and their threads) and the database (reqlite in a process of
+ * its own), and the queries the node sent per transaction.
+ *
+ *   BENCH_HTTP_COUNT (30000), BENCH_TRANSFERS_COUNT (10000), BENCH_CLIENTS (256),
+ *   BENCH_RATE (transactions per second the clients are paced at; 0, the
+ *   default: as fast as the node answers)
+ */
+import type { ChildProcess } from 'node:child_process';
+import { Database, type DatabaseSettings } from '../db/connection';
+import type { BlockDict } from '../models/block';
+import { generateKeypair } from '../models/keys';
+import { Transaction } from '../models/transaction';
+import type { VoteDict } from '../models/vote';
+import { childPids, cpuPerTransaction, snapshot, startQueryCounter, type CpuSnapshot, type QueryCounter } from './measure';
+import { createsByDistinctOwners, databaseServer, freePort, freshChain, percentile, sleep, startNode, stopNode, untilServing } from './support';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+interface BenchNode {
+  readonly child: ChildProcess;
+  readonly bind: string;
+  readonly settings: DatabaseSettings;
+  readonly db: Database;
+  readonly counter: QueryCounter;
+  readonly dbPid: number | null;
+  stop(): Promise<void>;
+}
+
+/** A node on a fresh database, its queries counted, its API serving. */
+async function startBenchNode(label: string): Promise<BenchNode> {
+  const server = await databaseServer({ ownProcess: true });
+  const key = generateKeypair();
+  const { db, settings } = await freshChain(key, label, server);
+  const counter = await startQueryCounter(server);
+  const bind = `127.0.0.1:${await freePort()}`;
+  const child = startNode({ ...settings, host: '127.0.0.1', port: counter.port }, key, bind);
+  await untilServing(bind);
+  return {
+    child, bind, settings, db, counter, dbPid: server.pid,
+    async stop() {
+      await stopNode(child);
+      await counter.close();
+      await db.close();
+    },
+  };
+}
+
+function cpuGroups(node: BenchNode): Record<string, number[]> {
+  return {
+    api: childPids(node.child.pid!),
+    pipelines: [node.child.pid!],
+    ...(node.dbPid === null ? {} : { database: [node.dbPid] }),
+  };
+}
+
+/** When each transaction's block got its valid vote (one node: the deciding one), watched on a connection of the benchmark's own. */
+class ValidWatcher {
+  readonly validAt = new Map<string, number>();
+  private running = true;
+  private done: Promise<void> = Promise.resolve();
+
+  static async start(settings: DatabaseSettings): Promise<ValidWatcher> {
+    const watcher = new ValidWatcher();
+    const db = await Database.connect(settings);
+    const feed = await db.feed(db.table('votes').changes());
+    watcher.done = (async () => {
+      while (watcher.running) {
+        const change = (await feed.next().catch(() => null)) as { new_val: VoteDict | null } | null;
+        if (change?.new_val?.vote.is_block_valid !== true) continue;
+        const block = await db.run<BlockDict | null>(db.table('bigchain').get(change.new_val.vote.voting_for_block));
+        const now = Date.now();
+        for (const tx of block?.block.transactions ?? []) watcher.validAt.set(tx.id, now);
+      }
+      await db.close();
+    })();
+    return watcher;
+  }
+
+  async until(ids: readonly string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (ids.some((id) => !this.validAt.has(id)) && Date.now() < deadline) await sleep(100);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+  }
+}
+
+interface Posted {
+  readonly postedAt: Map<string, number>;
+  readonly postMs: number[];
+  readonly failures: number;
+  readonly seconds: number;
+}
+
+/** POSTs every body from `clients` concurrent clients, paced at `rate` per second when it is above 0. */
+async function postAll(bind: string, txs: readonly Transaction[], clients: number, rate: number): Promise<Posted> {
+  const bodies = txs.map((tx) => ({ id: tx.id as string, body: JSON.stringify(tx.toDict()) }));
+  const postedAt = new Map<string, number>();
+  const postMs: number[] = [];
+  let failures = 0;
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(Array.from({ length: clients }, async () => {
+    for (let i = next++; i < bodies.length; i = next++) {
+      if (rate > 0) await sleep(started + (i * 1000) / rate - Date.now());
+      const t0 = Date.now();
+      postedAt.set(bodies[i]!.id, t0);
+      const answer = await fetch(`http://${bind}/api/v1/transactions/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bodies[i]!.body })
+        .then(async (res) => ({ status: res.status, text: await res.text() }), (err: Error) => ({ status: 0, text: String(err.cause ?? err) }));
+      if (answer.status !== 201) {
+        if (failures++ < 3) console.log(`POST ${i}: ${answer.status} ${answer.text.slice(0, 300)}`);
+      }
+      postMs.push(Date.now() - t0);
+    }
+  }));
+  return { postedAt, postMs: postMs.sort((a, b) => a - b), failures, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Posts `txs`, waits until all are valid, and prints the figures of that load. */
+async function measuredLoad(label: string, node: BenchNode, watcher: ValidWatcher, txs: readonly Transaction[]): Promise<void> {
+  const clients = env('BENCH_CLIENTS', 256);
+  const rate = env('BENCH_RATE', 0);
+  const groups = cpuGroups(node);
+  const cpuBefore: CpuSnapshot = snapshot(groups);
+  const queriesBefore = node.counter.queries();
+  const started = Date.now();
+  const posted = await postAll(node.bind, txs, clients, rate);
+  const ids = txs.map((tx) => tx.id as string);
+  await watcher.until(ids, 600_000);
+  const cpuAfter = snapshot(groups);
+  const queries = node.counter.queries() - queriesBefore;
+  const valid = ids.filter((id) => watcher.validAt.has(id));
+  const lastValid = Math.max(...valid.map((id) => watcher.validAt.get(id)!));
+  const seconds = (lastValid - started) / 1000;
+  const latencies = valid.map((id) => watcher.validAt.get(id)! - posted.postedAt.get(id)!).sort((a, b) => a - b);
+  const pacing = rate > 0 ? `paced at ${rate}/s` : 'unpaced';
+  console.log(`${label}: ${txs.length} POSTs from ${clients} clients (${pacing}) in ${posted.seconds.toFixed(1)} s: ` +
+    `${Math.round(txs.length / posted.seconds)} req/s, ${posted.failures} not 201, POST p50 ${percentile(posted.postMs, 50)} ms, p99 ${percentile(posted.postMs, 99)} ms`);
+  console.log(`${label}: ${valid.length} valid after ${seconds.toFixed(1)} s: ${Math.round(valid.length / seconds)} tx/s to valid; ` +
+    `POST→valid p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`);
+  console.log(`${label}: CPU ms per transaction: ${cpuPerTransaction(cpuBefore, cpuAfter, txs.length)}; ` +
+    `${(queries / txs.length).toFixed(2)} queries per transaction`);
+}
+
+export async function benchHttp(): Promise<void> {
+  const count = env('BENCH_HTTP_COUNT', 30_000);
+  console.log(`http: signing ${count} CREATEs, each with a key of its own…`);
+  const txs = createsByDistinctOwners(count).map((c) => c.tx);
+  const node = await startBenchNode('http');
+  const watcher = await ValidWatcher.start(node.settings);
+  await measuredLoad('http', node, watcher, txs);
+  await watcher.stop();
+  await node.stop();
+}
+
+/** TRANSFERs of outputs already valid: CREATEs are posted first (not measured), then one TRANSFER of each to a new key. */
+export async function benchTransfers(): Promise<void> {
+  const count = env('BENCH_TRANSFERS_COUNT', 10_000);
+  console.log(`transfers: signing ${count} CREATEs to spend and their TRANSFERs…`);
+  const origins = createsByDistinctOwners(count);
+  const transfers = origins.map(({ tx, owner }) =>
+    Transaction.transfer(tx.toInputs(), [[[generateKeypair().publicKey], 1]], tx.asset.id).sign([owner.privateKey]));
+  const node = await startBenchNode('transfers');
+  const watcher = await ValidWatcher.start(node.settings);
+  await postAll(node.bind, origins.map((o) => o.tx), env('BENCH_CLIENTS', 256), 0);
+  await watcher.until(origins.map((o) => o.tx.id), 600_000);
+  await measuredLoad('transfers', node, watcher, transfers);
+  await watcher.stop();
+  await node.stop();
+}

@@ -66,6 +66,7 @@ export function startNode(settings: DatabaseSettings, node: Keypair, bind: strin
   writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
   // BENCH_NODE_ARGS: Node flags for the node process, e.g. --cpu-prof to see where its time goes.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (process.env.BENCH_LOG_LEVEL) console.log(`bench: node log in ${dir}`);
   return spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start'], {
     stdio: ['ignore', 'ignore', 'ignore'],
     env: { PATH: process.env.PATH ?? '', HOME: dir, BIGCHAINDB_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },

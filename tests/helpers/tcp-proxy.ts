@@ -47,6 +47,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     }
     const upstream = connect(target.port, target.host);
     const pair: [Socket, Socket] = [client, upstream];
+    // Forwarded frames must not wait on Nagle for a delayed ACK.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     pairs.add(pair);
     // The last bytes of the previous chunk, so a marker split between two chunks is still seen.
     let tail = '';

@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- backlog|http|transfer|failover]`: one node against the database
  * named by BIGCHAINDB_BENCH_DATABASE=host:port, or reqlite started here on a
- * free port. Prints figures; asserts nothing.
+ * free port; for http, BIGCHAINDB_BENCH_DATABASE=embedded runs the node on
+ * its own embedded database. Prints figures; asserts nothing.
  *
  *   backlog   10,000 CREATEs put in the backlog, then the node started:
  *             seconds until all are in valid blocks.
@@ -22,7 +23,7 @@ import { Transaction } from '../models/transaction';
 import type { BlockId, PublicKey, Timestamp } from '../models/types';
 import { createVote, type VoteDict } from '../models/vote';
 import { benchFailover } from './failover';
-import { freePort, freshChain, percentile, signedCreates, sleep, startNode, stopNode, untilServing } from './support';
+import { freePort, freshChain, nodeOnFreshChain, onEmbeddedDatabase, percentile, signedCreates, sleep, startNode, stopNode } from './support';
 
 /** Votes cast = blocks written (but genesis): with one node, every block then has its deciding vote. */
 async function allVoted(db: Database): Promise<boolean> {
@@ -54,11 +55,9 @@ async function benchHttp(): Promise<void> {
   const count = Number(process.env.BENCH_HTTP_COUNT ?? 3000);
   const clients = Number(process.env.BENCH_HTTP_CLIENTS ?? 16);
   const node = generateKeypair();
-  const { db, settings } = await freshChain(node, 'http');
   const port = await freePort();
-  const child = startNode(settings, node, `127.0.0.1:${port}`);
+  const { settings, child, close } = await nodeOnFreshChain(node, 'http', `127.0.0.1:${port}`);
   const url = `http://127.0.0.1:${port}/api/v1/transactions/`;
-  await untilServing(`127.0.0.1:${port}`);
   console.log(`http: signing ${count} CREATEs…`);
   const bodies = signedCreates(generateKeypair(), count).map((tx) => ({ id: tx.id as string, body: JSON.stringify(tx.toDict()) }));
 
@@ -104,7 +103,7 @@ async function benchHttp(): Promise<void> {
     `POST p50 ${percentile(postTimes, 50)} ms, p99 ${percentile(postTimes, 99)} ms)`);
   console.log(`http: all ${validAt.size} valid after ${totalSeconds.toFixed(1)} s: ${Math.round(validAt.size / totalSeconds)} tx/s; ` +
     `POST→valid p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`);
-  await db.close();
+  await close();
 }
 
 /** Fills the chain with `count` transactions in valid blocks of 1000 (unsigned: only their index entries matter). */
@@ -167,7 +166,8 @@ const parts: Record<string, () => Promise<void>> = { backlog: benchBacklog, http
 
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2).filter((a) => a in parts);
-  console.log(`bench: node ${process.version}, database ${process.env.BIGCHAINDB_BENCH_DATABASE ?? 'reqlite (in the bench process)'}`);
+  const database = onEmbeddedDatabase ? "the node's embedded database (--dev-start-rethinkdb)" : process.env.BIGCHAINDB_BENCH_DATABASE ?? 'reqlite (in the bench process)';
+  console.log(`bench: node ${process.version}, database ${database}`);
   // The failover scenario runs minutes and three nodes: only when named.
   for (const name of chosen.length > 0 ? chosen : ['backlog', 'http', 'transfer']) await parts[name]!();
   process.exit(0);

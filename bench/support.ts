@@ -1,6 +1,6 @@
 /** What the benchmarks share: a database, node processes, signed transactions, percentiles. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,13 @@ import { Transaction } from '../models/transaction';
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CLI = join(__dirname, '..', 'cli', 'main.js');
 
+/** BIGCHAINDB_BENCH_DATABASE=embedded: the node runs its own embedded database (`start --dev-start-rethinkdb`). */
+export const onEmbeddedDatabase = process.env.BIGCHAINDB_BENCH_DATABASE === 'embedded';
+
 /** BIGCHAINDB_BENCH_DATABASE=host:port, or reqlite started in this process on a free port. */
 export async function databaseServer(): Promise<{ host: string; port: number }> {
   const given = process.env.BIGCHAINDB_BENCH_DATABASE;
+  if (onEmbeddedDatabase) throw new Error('this benchmark fills the database before the node starts: BIGCHAINDB_BENCH_DATABASE=embedded is for http only');
   if (given) {
     const [host, port] = given.split(':');
     return { host: host || 'localhost', port: Number(port || 28015) };
@@ -42,8 +46,27 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `bigchaindb start` of `node` on `settings`, its API on `bind`, with `overrides` in its config file. */
-export function startNode(settings: DatabaseSettings, node: Keypair, bind: string, overrides: Partial<Config> = {}): ChildProcess {
+/**
+ * A node of `node` serving on `bind`, on a fresh chain: in the database of
+ * `databaseServer()`, or (BIGCHAINDB_BENCH_DATABASE=embedded) in the
+ * embedded database the node starts, with a data folder of its own.
+ */
+export async function nodeOnFreshChain(node: Keypair, label: string, bind: string): Promise<{ settings: DatabaseSettings; child: ChildProcess; close(): Promise<void> }> {
+  if (!onEmbeddedDatabase) {
+    const { db, settings } = await freshChain(node, label);
+    const child = startNode(settings, node, bind);
+    await untilServing(bind);
+    return { settings, child, close: () => db.close() };
+  }
+  const settings = { host: '127.0.0.1', port: await freePort(), name: 'bigchain' };
+  const dataDir = mkdtempSync(join(tmpdir(), 'bdb-bench-data-'));
+  const child = startNode(settings, node, bind, {}, ['--dev-start-rethinkdb', '--dev-data-dir', dataDir]);
+  await untilServing(bind);
+  return { settings, child, close: async () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+/** `bigchaindb start ...args` of `node` on `settings`, its API on `bind`, with `overrides` in its config file. */
+export function startNode(settings: DatabaseSettings, node: Keypair, bind: string, overrides: Partial<Config> = {}, args: readonly string[] = []): ChildProcess {
   const config: Config = { ...defaultConfig(), database: settings, keypair: keypairSetting(node), ...overrides };
   config.server = { ...config.server, bind };
   const dir = mkdtempSync(join(tmpdir(), 'bdb-bench-'));
@@ -51,7 +74,7 @@ export function startNode(settings: DatabaseSettings, node: Keypair, bind: strin
   writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
   // BENCH_NODE_ARGS: Node flags for the node process, e.g. --cpu-prof to see where its time goes.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start'], {
+  return spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start', ...args], {
     stdio: ['ignore', 'ignore', 'ignore'],
     env: { PATH: process.env.PATH ?? '', HOME: dir, BIGCHAINDB_LOG_LEVEL: 'warn' },
   });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- backlog|http|transfer|failover]`: one node against the database
+ * `npm run bench [-- backlog|http|transfer|failover|embedded]`: one node against the database
  * named by BIGCHAINDB_BENCH_DATABASE=host:port, or reqlite started here on a
  * free port; for http, BIGCHAINDB_BENCH_DATABASE=embedded runs the node on
  * its own embedded database. Prints figures; asserts nothing.
@@ -12,6 +12,8 @@
  *             transactions in the chain.
  *   failover  three nodes under load, one cut off from its database:
  *             accepted transactions lost or in two valid blocks (bench/failover.ts).
+ *   embedded  100,000 transactions in the embedded database: size on disk,
+ *             node start time and memory (bench/embedded.ts).
  */
 import { Bigchain } from '../core/bigchain';
 import { Database } from '../db/connection';
@@ -20,10 +22,11 @@ import { countBlocks } from '../db/queries/blocks';
 import { Block, type BlockDict } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
-import type { BlockId, PublicKey, Timestamp } from '../models/types';
+import type { Timestamp } from '../models/types';
 import { createVote, type VoteDict } from '../models/vote';
+import { benchEmbedded } from './embedded';
 import { benchFailover } from './failover';
-import { freePort, freshChain, nodeOnFreshChain, onEmbeddedDatabase, percentile, signedCreates, sleep, startNode, stopNode } from './support';
+import { fillChain, freePort, freshChain, genesisId, nodeOnFreshChain, onEmbeddedDatabase, percentile, signedCreates, sleep, startNode, stopNode } from './support';
 
 /** Votes cast = blocks written (but genesis): with one node, every block then has its deciding vote. */
 async function allVoted(db: Database): Promise<boolean> {
@@ -106,24 +109,6 @@ async function benchHttp(): Promise<void> {
   await close();
 }
 
-/** Fills the chain with `count` transactions in valid blocks of 1000 (unsigned: only their index entries matter). */
-async function fillChain(db: Database, node: Keypair, voters: PublicKey[], count: number, from: number): Promise<void> {
-  const owner = generateKeypair();
-  for (let done = 0; done < count; done += 1000) {
-    const txs = Array.from({ length: Math.min(1000, count - done) }, (_, i) =>
-      Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { n: from + done + i } }).toDict());
-    const block = Block.create(txs, node.publicKey, voters, String(1_500_000_000 + from + done) as Timestamp).sign(node.privateKey);
-    await db.run(db.table('bigchain').insert(block.toDict()));
-    await db.run(db.table('votes').insert(createVote(node, block.id, await genesisId(db), true)));
-  }
-}
-
-let genesis: BlockId | null = null;
-async function genesisId(db: Database): Promise<BlockId> {
-  genesis ??= (await db.run<BlockDict[]>(db.table('bigchain').limit(1)))[0]!.id;
-  return genesis;
-}
-
 async function timeTransfer(db: Database, node: Keypair): Promise<{ cold: number; warm: number }> {
   const alice = generateKeypair();
   const origin = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]]).sign([alice.privateKey]);
@@ -149,7 +134,6 @@ async function benchTransfer(): Promise<void> {
   const node = generateKeypair();
   const sizes = (process.env.BENCH_CHAIN_SIZES ?? '1000,100000').split(',').map(Number);
   const { db } = await freshChain(node, 'transfer');
-  genesis = null;
   let filled = 0;
   for (const size of sizes) {
     const t0 = Date.now();
@@ -162,13 +146,13 @@ async function benchTransfer(): Promise<void> {
   await db.close();
 }
 
-const parts: Record<string, () => Promise<void>> = { backlog: benchBacklog, http: benchHttp, transfer: benchTransfer, failover: benchFailover };
+const parts: Record<string, () => Promise<void>> = { backlog: benchBacklog, http: benchHttp, transfer: benchTransfer, failover: benchFailover, embedded: benchEmbedded };
 
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2).filter((a) => a in parts);
   const database = onEmbeddedDatabase ? "the node's embedded database (--dev-start-rethinkdb)" : process.env.BIGCHAINDB_BENCH_DATABASE ?? 'reqlite (in the bench process)';
   console.log(`bench: node ${process.version}, database ${database}`);
-  // The failover scenario runs minutes and three nodes: only when named.
+  // The failover and embedded scenarios run minutes: only when named.
   for (const name of chosen.length > 0 ? chosen : ['backlog', 'http', 'transfer']) await parts[name]!();
   process.exit(0);
 }

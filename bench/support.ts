@@ -8,8 +8,11 @@ import { defaultConfig, keypairSetting, type Config } from '../config/config';
 import { Database, type DatabaseSettings } from '../db/connection';
 import { startReqlite } from '../db/reqlite-compat';
 import { initDatabase } from '../db/schema';
+import { Block, type BlockDict } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
+import type { BlockId, PublicKey, Timestamp } from '../models/types';
+import { createVote } from '../models/vote';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CLI = join(__dirname, '..', 'cli', 'main.js');
@@ -107,4 +110,23 @@ export function createsByDistinctOwners(count: number): Transaction[] {
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Fills the chain with `count` transactions in valid blocks of 1000 (unsigned: only their index entries matter). */
+export async function fillChain(db: Database, node: Keypair, voters: PublicKey[], count: number, from: number): Promise<void> {
+  const owner = generateKeypair();
+  for (let done = 0; done < count; done += 1000) {
+    const txs = Array.from({ length: Math.min(1000, count - done) }, (_, i) =>
+      Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { n: from + done + i } }).toDict());
+    const block = Block.create(txs, node.publicKey, voters, String(1_500_000_000 + from + done) as Timestamp).sign(node.privateKey);
+    await db.run(db.table('bigchain').insert(block.toDict()));
+    await db.run(db.table('votes').insert(createVote(node, block.id, await genesisId(db), true)));
+  }
+}
+
+const genesisIds = new WeakMap<Database, BlockId>();
+
+export async function genesisId(db: Database): Promise<BlockId> {
+  if (!genesisIds.has(db)) genesisIds.set(db, (await db.run<BlockDict[]>(db.table('bigchain').limit(1)))[0]!.id);
+  return genesisIds.get(db)!;
 }

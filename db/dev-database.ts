@@ -145,8 +145,13 @@ class LastLines {
   }
 }
 
+/** Where in `--dev-data-dir` the embedded database keeps its snapshot and journal. */
+export function embeddedDataDir(dataDir: string): string {
+  return join(dataDir, 'embedded');
+}
+
 async function startEmbedded(settings: DatabaseSettings, dataDir: string): Promise<DevelopmentDatabase> {
-  const dir = join(dataDir, 'embedded');
+  const dir = embeddedDataDir(dataDir);
   let database;
   try {
     database = await startEmbeddedDatabase(bindAddress(settings.host), settings.port, dir);

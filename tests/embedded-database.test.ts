@@ -169,7 +169,8 @@ describe('the embedded database snapshots', () => {
     const { server, db } = await start(t, dir);
     await writeEverything(db, 'a');
     const items = r.db('shop').table('items');
-    await run(db, items.insert(Array.from({ length: 3000 }, (_, n) => ({ id: `bulk-${n}`, colour: 'red', n }))));
+    // 6 MB: the snapshot is written in several pieces, with the writes below between them.
+    await run(db, items.insert(Array.from({ length: 3000 }, (_, n) => ({ id: `bulk-${n}`, colour: 'red', n, padding: 'x'.repeat(2000) }))));
     const generation = journalGenerations(dir).at(-1)!;
     await Promise.all([
       server.snapshot(),

@@ -164,7 +164,7 @@ class Snapshots {
 
 function* tablesOf(store: ReqliteStore, schema: Schema): Generator<TableDocuments> {
   for (const [db, tables] of Object.entries(schema)) {
-    for (const [table, spec] of Object.entries(tables)) yield { db, table, chunks: store.documents(db, table, spec.id) };
+    for (const [table, spec] of Object.entries(tables)) yield { db, table, documents: store.documents(db, table, spec.id) };
   }
 }
 

@@ -107,21 +107,17 @@ export class ReqliteStore {
   }
 
   /**
-   * The documents of a table as datums, read a few at a time so that writes
-   * go on meanwhile; stops early if the table was dropped or replaced.
+   * The documents of a table as datums, one at a time so that the caller
+   * can let writes go on between them; stops early if the table was
+   * dropped or replaced meanwhile.
    */
-  *documents(db: string, table: string, id: string): Generator<Datum[]> {
+  *documents(db: string, table: string, id: string): Generator<Datum> {
     const found = this.table(db, table);
     if (found?.id !== id) return;
-    const keys = Object.keys(found.documents);
-    for (let i = 0; i < keys.length; i += 500) {
+    for (const key of Object.keys(found.documents)) {
       if (this.table(db, table) !== found) return;
-      const chunk: Datum[] = [];
-      for (const key of keys.slice(i, i + 500)) {
-        const doc = found.documents[key];
-        if (doc !== undefined) chunk.push(reqliteUtil.toDatum(doc.doc));
-      }
-      yield chunk;
+      const doc = found.documents[key];
+      if (doc !== undefined) yield reqliteUtil.toDatum(doc.doc);
     }
   }
 

@@ -23,12 +23,15 @@ export interface SnapshotHeader {
   readonly schema: Schema;
 }
 
-/** The documents of one table, a chunk at a time. */
+/** The documents of one table. */
 export interface TableDocuments {
   readonly db: string;
   readonly table: string;
-  readonly chunks: Iterable<Datum[]>;
+  readonly documents: Iterable<Datum>;
 }
+
+/** Lines are written in pieces of about this size: writes to the database go on between them. */
+const WRITE_BYTES = 1024 * 1024;
 
 /** A snapshot that cannot be read; `reason` says why. */
 export class SnapshotError extends Error {
@@ -49,16 +52,23 @@ export async function writeSnapshot(dir: string, header: SnapshotHeader, tables:
   const partial = `${file}.partial`;
   const handle = await open(partial, 'w');
   let documents = 0;
+  let lines: string[] = [`${JSON.stringify({ format: FORMAT, version: VERSION, ...header })}\n`];
+  let bytes = 0;
   try {
-    await handle.write(`${JSON.stringify({ format: FORMAT, version: VERSION, ...header })}\n`);
-    for (const { db, table, chunks } of tables) {
-      for (const chunk of chunks) {
-        if (chunk.length === 0) continue;
-        await handle.write(chunk.map((doc) => JSON.stringify([db, table, doc])).join('\n') + '\n');
-        documents += chunk.length;
+    for (const { db, table, documents: docs } of tables) {
+      for (const doc of docs) {
+        const line = `${JSON.stringify([db, table, doc])}\n`;
+        lines.push(line);
+        bytes += line.length;
+        documents++;
+        if (bytes < WRITE_BYTES) continue;
+        await handle.write(lines.join(''));
+        lines = [];
+        bytes = 0;
       }
     }
-    await handle.write(`${JSON.stringify({ end: documents })}\n`);
+    lines.push(`${JSON.stringify({ end: documents })}\n`);
+    await handle.write(lines.join(''));
     await handle.datasync();
   } finally {
     await handle.close();

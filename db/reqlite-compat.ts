@@ -50,7 +50,6 @@ export interface ReqliteInternals {
 export interface RunningReqlite {
   readonly host: string;
   readonly port: number;
-  readonly internals: ReqliteInternals;
   /** Cuts every client connection, as a network blink or a restarting server would. */
   dropClientConnections(): void;
   stop(): Promise<void>;
@@ -97,7 +96,6 @@ export async function startReqlite(host: string, port: number, options: ReqliteO
   return {
     host,
     port: boundPort,
-    internals: server,
     dropClientConnections: () => {
       for (const connection of Object.values(server._connections) as { connection: { destroy(): void } }[]) connection.connection.destroy();
     },

@@ -34,7 +34,6 @@ export interface LoadedData {
 export interface EmbeddedDatabase {
   readonly host: string;
   readonly port: number;
-  readonly dir: string;
   readonly loaded: LoadedData;
   /** Rejects when the journal cannot be written: the server then stops answering. */
   readonly lost: Promise<never>;
@@ -72,7 +71,6 @@ export async function startEmbeddedDatabase(host: string, port: number, dir: str
   return {
     host: server.host,
     port: server.port,
-    dir,
     loaded,
     lost,
     journalStats: () => journal.stats,

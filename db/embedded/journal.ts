@@ -59,30 +59,28 @@ export function readRecords(file: string, apply: (payload: unknown) => void): Re
   let offset = 0;
   let records = 0;
   while (offset < data.length) {
-    const torn = tornAt(data, offset);
-    if (torn !== null) return { records, bytes: offset, torn };
-    const length = data.readUInt32LE(offset);
-    apply(JSON.parse(data.toString('utf8', offset + HEADER_BYTES, offset + HEADER_BYTES + length)));
-    offset += HEADER_BYTES + length;
+    const record = recordAt(data, offset);
+    if ('torn' in record) return { records, bytes: offset, torn: record.torn };
+    apply(record.payload);
+    offset = record.end;
     records++;
   }
   return { records, bytes: offset, torn: null };
 }
 
-/** Why the record at `offset` is not whole, or null when it is. */
-function tornAt(data: Buffer, offset: number): string | null {
-  if (data.length - offset < HEADER_BYTES) return `${data.length - offset} bytes at offset ${offset}, less than a record header`;
+/** The record at `offset` and where it ends, or why it is not whole. */
+function recordAt(data: Buffer, offset: number): { payload: unknown; end: number } | { torn: string } {
+  if (data.length - offset < HEADER_BYTES) return { torn: `${data.length - offset} bytes at offset ${offset}, less than a record header` };
   const length = data.readUInt32LE(offset);
   const end = offset + HEADER_BYTES + length;
-  if (end > data.length) return `the record at offset ${offset} announces ${length} bytes, ${data.length - offset - HEADER_BYTES} follow`;
+  if (end > data.length) return { torn: `the record at offset ${offset} announces ${length} bytes, ${data.length - offset - HEADER_BYTES} follow` };
   const body = data.subarray(offset + HEADER_BYTES, end);
-  if (crc32(body) !== data.readUInt32LE(offset + 4)) return `the record at offset ${offset} fails its checksum`;
+  if (crc32(body) !== data.readUInt32LE(offset + 4)) return { torn: `the record at offset ${offset} fails its checksum` };
   try {
-    JSON.parse(body.toString('utf8'));
+    return { payload: JSON.parse(body.toString('utf8')), end };
   } catch {
-    return `the record at offset ${offset} is not JSON`;
+    return { torn: `the record at offset ${offset} is not JSON` };
   }
-  return null;
 }
 
 /**
@@ -133,6 +131,15 @@ interface Segment {
 interface HeldReply {
   readonly seq: number;
   readonly send: () => void;
+}
+
+/** A reply that cannot be sent (its client is gone) must not stop the journal, whose flushes run in one chain. */
+function release(reply: HeldReply): void {
+  try {
+    reply.send();
+  } catch (err) {
+    log.debug(`a held reply could not be sent: ${(err as Error).message}`);
+  }
 }
 
 /** The journal being written: appends, group commit, replies held until durable. */
@@ -233,7 +240,7 @@ export class Journal {
       return;
     }
     this.durable = upTo;
-    while (this.held.length > 0 && this.held[0]!.seq <= this.durable) this.held.shift()!.send();
+    while (this.held.length > 0 && this.held[0]!.seq <= this.durable) release(this.held.shift()!);
   }
 
   private async writeSegment(segment: Segment): Promise<void> {

@@ -166,7 +166,7 @@ async function startEmbedded(settings: DatabaseSettings, dataDir: string): Promi
   const { documents, snapshotBytes, journalBytes, seconds } = database.loaded;
   return {
     kind: 'embedded',
-    data: `${dir} (embedded: ${documents} documents from a ${megabytes(snapshotBytes)} snapshot and ${megabytes(journalBytes)} of journal, loaded in ${seconds.toFixed(1)} s)`,
+    data: `${dir} (embedded: ${documents} documents loaded in ${seconds.toFixed(1)} s; snapshot ${megabytes(snapshotBytes)}, journal ${megabytes(journalBytes)})`,
     lost: database.lost,
     stop: () => database.stop(),
   };

@@ -9,7 +9,7 @@ import { cpSync, readFileSync, statSync, truncateSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { Database } from '../db/connection';
-import { encodeRecord, journalFile, journalGenerations, JournalError, replayJournals } from '../db/embedded/journal';
+import { encodeRecord, Journal, journalFile, journalGenerations, JournalError, readRecords, replayJournals } from '../db/embedded/journal';
 import { startEmbeddedDatabase, type EmbeddedDatabase, type EmbeddedDatabaseOptions } from '../db/embedded/embedded-database';
 import { SNAPSHOT_FILE } from '../db/embedded/snapshot';
 import { r, type Term } from '../db/rethink';
@@ -148,6 +148,30 @@ describe('the embedded database journal', () => {
     writeFileSync(journalFile(dir, 2), encodeRecord({ op: 'schema', schema: {} }));
     assert.throws(() => replayJournals(dir, 1, () => undefined), (err: unknown) =>
       err instanceof JournalError && err.file === journalFile(dir, 1) && /a newer journal follows/.test(err.reason));
+  });
+
+  test('a reply held behind a change goes out only once that change is in the journal file, and one held behind nothing goes at once', async () => {
+    const dir = tempDir('bdb-embedded-');
+    const journal = await Journal.open(dir, 1);
+    try {
+      const inFile = () => {
+        const payloads: unknown[] = [];
+        readRecords(journalFile(dir, 1), (payload) => payloads.push(payload));
+        return payloads;
+      };
+      let sentBeforeAnyChange = false;
+      journal.hold(() => { sentBeforeAnyChange = true; });
+      assert.equal(sentBeforeAnyChange, true);
+      const change = { op: 'put', db: 'shop', table: 'items', doc: { id: 'x' } };
+      journal.append(change);
+      let seenBySend: unknown[] | null = null;
+      journal.hold(() => { seenBySend = inFile(); });
+      assert.equal(seenBySend, null, 'not sent while the change is not durable');
+      await journal.durableUntilNow();
+      assert.deepEqual(seenBySend, [change]);
+    } finally {
+      await journal.close();
+    }
   });
 
   test('writes that arrive together share one fsync (group commit): 100 rows inserted by one query take one', async (t) => {

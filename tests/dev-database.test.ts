@@ -151,6 +151,30 @@ function fakeRethinkdb(lines: string[]): { dir: string; marker: string } {
   return { dir, marker };
 }
 
+/**
+ * A `rethinkdb` for PATH that serves the RethinkDB protocol (reqlite) on its
+ * `--bind` and `--driver-port` only after `delayMs`, and then writes
+ * `listening`; it runs until killed.
+ */
+function slowRethinkdb(delayMs: number): { dir: string; listening: string } {
+  const dir = tempDir('bdb-slow-rethinkdb-');
+  const listening = join(dir, 'listening');
+  const compat = join(__dirname, '..', 'db', 'reqlite-compat.js');
+  const script = join(dir, 'rethinkdb');
+  writeFileSync(script, [
+    `#!${process.execPath}`,
+    'const args = process.argv.slice(2);',
+    "const arg = (name) => args[args.indexOf(name) + 1];",
+    `setTimeout(async () => {`,
+    `  await require(${JSON.stringify(compat)}).startReqlite(arg('--bind'), Number(arg('--driver-port')));`,
+    `  require('node:fs').writeFileSync(${JSON.stringify(listening)}, '');`,
+    `}, ${delayMs});`,
+    '',
+  ].join('\n'));
+  chmodSync(script, 0o755);
+  return { dir, listening };
+}
+
 describe('start --dev-start-rethinkdb says what really happened', () => {
   const startArgs = ['--dev-start-rethinkdb', '--dev-allow-temp-keypair', 'start'];
 
@@ -180,6 +204,29 @@ describe('start --dev-start-rethinkdb says what really happened', () => {
         }
       });
   }
+
+  test('a rethinkdb that answers only after a while is waited for: start says it started once it answers, serves on it, and stops it on SIGINT', { timeout: 120_000 }, async () => {
+    const slow = slowRethinkdb(2000);
+    const home = tempDir('bdb-dev-home-');
+    const apiPort = await freePort();
+    const node = spawnCli(startArgs, isolatedEnv(home, {
+      PATH: `${slow.dir}:${process.env.PATH ?? ''}`, BIGCHAINDB_DATABASE_HOST: '127.0.0.1', BIGCHAINDB_DATABASE_PORT: String(await freePort()),
+      BIGCHAINDB_SERVER_BIND: `127.0.0.1:${apiPort}`, BIGCHAINDB_SERVER_WORKERS: '1',
+    }), { detached: true });
+    try {
+      await node.waitForStderr(/started \S*rethinkdb \(pid \d+\)/, 60_000);
+      assert.ok(existsSync(slow.listening), `"started" was said before the server answered:\n${node.stderr()}`);
+      await node.waitForStderr(/Stop with Ctrl-C/, 60_000);
+      assert.match(node.stderr(), /data: +\S+rethinkdb_data \(rethinkdb, pid \d+\)/, 'the banner says where the data is');
+      const root = (await (await fetch(`http://127.0.0.1:${apiPort}/`)).json()) as { software?: string };
+      assert.equal(root.software, 'BigchainDB');
+      node.child.kill('SIGINT');
+      const result = await node.exited;
+      assert.equal(result.code, 0, result.stderr);
+    } finally {
+      await killGroup(node);
+    }
+  });
 
   test('a rethinkdb that exits at once makes start fail with the last error line of its output, and no claim that it started', async () => {
     const fake = fakeRethinkdb(['Running rethinkdb 2.4.4', 'error: Could not bind to driver port: Address already in use', 'Exiting.']);

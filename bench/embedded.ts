@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { defaultConfig } from '../config/config';
 import { Database } from '../db/connection';
 import { embeddedDataDir } from '../db/dev-database';
-import { megabytes, startEmbeddedDatabase } from '../db/embedded/embedded-database';
+import { formatBytes, startEmbeddedDatabase } from '../db/embedded/embedded-database';
 import { journalFile, journalGenerations } from '../db/embedded/journal';
 import { SNAPSHOT_FILE } from '../db/embedded/snapshot';
 import { initDatabase } from '../db/schema';
@@ -38,13 +38,13 @@ async function measureStart(node: Keypair, dataDir: string, label: string): Prom
   await (await fetch(`http://${bind}/api/v1/transactions/${'0'.repeat(64)}`)).arrayBuffer();
   const memory = rss(child.pid!);
   await stopNode(child);
-  console.log(`embedded: ${label}: API answering ${seconds.toFixed(1)} s after the start, main process ${megabytes(memory)} resident`);
+  console.log(`embedded: ${label}: API answering ${seconds.toFixed(1)} s after the start, main process ${formatBytes(memory)} resident`);
 }
 
 function sizeOf(dir: string): string {
   const journals = journalGenerations(dir).reduce((bytes, g) => bytes + statSync(journalFile(dir, g)).size, 0);
   const snapshot = statSync(join(dir, SNAPSHOT_FILE), { throwIfNoEntry: false })?.size ?? 0;
-  return `snapshot ${megabytes(snapshot)}, journal ${megabytes(journals)}`;
+  return `snapshot ${formatBytes(snapshot)}, journal ${formatBytes(journals)}`;
 }
 
 export async function benchEmbedded(): Promise<void> {

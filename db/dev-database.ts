@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { getLogger } from '../logging/logger';
 import { Database, TABLES, type DatabaseSettings, type TableName } from './connection';
-import { megabytes, startEmbeddedDatabase } from './embedded/embedded-database';
+import { formatBytes, startEmbeddedDatabase } from './embedded/embedded-database';
 import { createTables, databaseExists } from './schema';
 import { r } from './rethink';
 
@@ -166,7 +166,7 @@ async function startEmbedded(settings: DatabaseSettings, dataDir: string): Promi
   const { documents, snapshotBytes, journalBytes, seconds } = database.loaded;
   return {
     kind: 'embedded',
-    data: `${dir} (embedded: ${documents} documents loaded in ${seconds.toFixed(1)} s; snapshot ${megabytes(snapshotBytes)}, journal ${megabytes(journalBytes)})`,
+    data: `${dir} (embedded: ${documents} documents loaded in ${seconds.toFixed(1)} s; snapshot ${formatBytes(snapshotBytes)}, journal ${formatBytes(journalBytes)})`,
     lost: database.lost,
     stop: () => database.stop(),
   };

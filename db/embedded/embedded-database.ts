@@ -123,8 +123,8 @@ async function loadData(dir: string, store: ReqliteStore): Promise<{ data: Loade
     journalRecords: replayed.records,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };
-  log.info(`loaded ${data.documents} documents in ${data.seconds.toFixed(1)} s from ${dir}: snapshot ${megabytes(data.snapshotBytes)}, ` +
-    `then ${data.journalRecords} journal records (${megabytes(data.journalBytes)})`);
+  log.info(`loaded ${data.documents} documents in ${data.seconds.toFixed(1)} s from ${dir}: snapshot ${formatBytes(data.snapshotBytes)}, ` +
+    `then ${data.journalRecords} journal records (${formatBytes(data.journalBytes)})`);
   return { data, generation: journalGenerations(dir).at(-1) ?? from };
 }
 
@@ -156,7 +156,7 @@ class Snapshots {
     await this.journal.durableUntilNow();
     removeJournalsBefore(this.dir, generation);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    log.info(`snapshot of ${size.documents} documents (${megabytes(size.bytes)}) written in ${seconds.toFixed(1)} s; journal now ${generation}`);
+    log.info(`snapshot of ${size.documents} documents (${formatBytes(size.bytes)}) written in ${seconds.toFixed(1)} s; journal now ${generation}`);
   }
 }
 
@@ -166,6 +166,7 @@ function* tablesOf(store: ReqliteStore, schema: Schema): Generator<TableDocument
   }
 }
 
-export function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/** A size for the logs and the banner: kB below a megabyte, so that a small journal does not read 0.0 MB. */
+export function formatBytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -61,6 +61,20 @@ const SYSTEM_DB = 'rethinkdb';
 
 const stores = new Set<ReqliteStore>();
 
+/** The fields of a reqlite table (reqlite/lib/table.js, untyped) that a change is recorded with. */
+interface ReqliteTableFields {
+  readonly db: string;
+  readonly name: string;
+  readonly id: string;
+  readonly options: { readonly primaryKey: string };
+}
+
+/** What a reqlite table's 'change' event carries: the document after and before (null or undefined where there is none). */
+interface ReqliteChange {
+  readonly new_val: unknown;
+  readonly old_val: unknown;
+}
+
 /** A reqlite server's user databases, for the journal and the snapshots. */
 export class ReqliteStore {
   private listener: ((change: Change) => void) | null = null;
@@ -169,13 +183,13 @@ export class ReqliteStore {
   }
 
   /** A document of `table` changed; called synchronously by reqlite, before anyone can see it. */
-  documentChanged(table: Any, change: { new_val: Any; old_val: Any }): void {
+  documentChanged(table: ReqliteTableFields, change: ReqliteChange): void {
     if (this.listener === null) return;
     if (!this.recordedTables.has(table)) this.schemaMayHaveChanged();
     if (change.new_val !== null && change.new_val !== undefined) {
       this.listener({ op: 'put', db: table.db, table: table.name, doc: reqliteUtil.toDatum(change.new_val) });
     } else {
-      this.listener({ op: 'delete', db: table.db, table: table.name, key: reqliteUtil.toDatum(change.old_val[table.options.primaryKey]) });
+      this.listener({ op: 'delete', db: table.db, table: table.name, key: reqliteUtil.toDatum((change.old_val as Record<string, unknown>)[table.options.primaryKey]) });
     }
   }
 
@@ -183,7 +197,7 @@ export class ReqliteStore {
     return this.server === server;
   }
 
-  owns(table: Any): boolean {
+  owns(table: ReqliteTableFields): boolean {
     return table.db !== SYSTEM_DB && this.table(table.db, table.name) === table;
   }
 

@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- backlog|http|transfers|transfer|failover]`: one node
- * against the database named by BIGCHAINDB_BENCH_DATABASE=host:port, or
- * reqlite started by the benchmark. Prints figures; asserts nothing.
+  * `npm run bench [-- backlog|http|transfers|transfer|failover|embedded]`:
+  * one node against the database named by BIGCHAINDB_BENCH_DATABASE=host:port,
+  * or reqlite started by the benchmark; for http and transfers,
+  * BIGCHAINDB_BENCH_DATABASE=embedded runs the node on its own embedded
+  * database. Prints figures; asserts nothing.
  *
  *   backlog   10,000 CREATEs put in the backlog, then the node started:
  *             seconds until all are in valid blocks.
@@ -13,19 +15,22 @@
  *             transactions in the chain.
  *   failover  three nodes under load, one cut off from its database:
  *             accepted transactions lost or in two valid blocks (bench/failover.ts).
+ *   embedded  100,000 transactions in the embedded database: size on disk,
+ *             node start time and memory (bench/embedded.ts).
  */
 import { Bigchain } from '../core/bigchain';
 import { Database } from '../db/connection';
 import { countBacklog, insertBacklogRows } from '../db/queries/backlog';
 import { countBlocks } from '../db/queries/blocks';
-import { Block, type BlockDict } from '../models/block';
+import { Block } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
-import type { BlockId, PublicKey, Timestamp } from '../models/types';
+import type { Timestamp } from '../models/types';
 import { createVote } from '../models/vote';
+import { benchEmbedded } from './embedded';
 import { benchFailover } from './failover';
 import { benchHttp, benchTransfers } from './load';
-import { createsByDistinctOwners, freePort, freshChain, sleep, startNode, stopNode } from './support';
+import { createsByDistinctOwners, fillChain, freePort, freshChain, genesisId, onEmbeddedDatabase, sleep, startNode, stopNode } from './support';
 
 /** Votes cast = blocks written (but genesis): with one node, every block then has its deciding vote. */
 async function allVoted(db: Database): Promise<boolean> {
@@ -53,24 +58,6 @@ async function benchBacklog(): Promise<void> {
   await db.close();
 }
 
-/** Fills the chain with `count` transactions in valid blocks of 1000 (unsigned: only their index entries matter). */
-async function fillChain(db: Database, node: Keypair, voters: PublicKey[], count: number, from: number): Promise<void> {
-  const owner = generateKeypair();
-  for (let done = 0; done < count; done += 1000) {
-    const txs = Array.from({ length: Math.min(1000, count - done) }, (_, i) =>
-      Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { n: from + done + i } }).toDict());
-    const block = Block.create(txs, node.publicKey, voters, String(1_500_000_000 + from + done) as Timestamp).sign(node.privateKey);
-    await db.run(db.table('bigchain').insert(block.toDict()));
-    await db.run(db.table('votes').insert(createVote(node, block.id, await genesisId(db), true)));
-  }
-}
-
-let genesis: BlockId | null = null;
-async function genesisId(db: Database): Promise<BlockId> {
-  genesis ??= (await db.run<BlockDict[]>(db.table('bigchain').limit(1)))[0]!.id;
-  return genesis;
-}
-
 async function timeTransfer(db: Database, node: Keypair): Promise<{ cold: number; warm: number }> {
   const alice = generateKeypair();
   const origin = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]]).sign([alice.privateKey]);
@@ -96,7 +83,6 @@ async function benchTransfer(): Promise<void> {
   const node = generateKeypair();
   const sizes = (process.env.BENCH_CHAIN_SIZES ?? '1000,100000').split(',').map(Number);
   const { db } = await freshChain(node, 'transfer');
-  genesis = null;
   let filled = 0;
   for (const size of sizes) {
     const t0 = Date.now();
@@ -110,13 +96,14 @@ async function benchTransfer(): Promise<void> {
 }
 
 const parts: Record<string, () => Promise<void>> = {
-  backlog: benchBacklog, http: benchHttp, transfers: benchTransfers, transfer: benchTransfer, failover: benchFailover,
+  backlog: benchBacklog, http: benchHttp, transfers: benchTransfers, transfer: benchTransfer, failover: benchFailover, embedded: benchEmbedded,
 };
 
 async function main(): Promise<void> {
   const chosen = process.argv.slice(2).filter((a) => a in parts);
-  console.log(`bench: node ${process.version}, database ${process.env.BIGCHAINDB_BENCH_DATABASE ?? 'reqlite (in the bench process)'}`);
-  // The failover scenario runs minutes and three nodes: only when named.
+  const database = onEmbeddedDatabase ? "the node's embedded database (--dev-start-rethinkdb)" : process.env.BIGCHAINDB_BENCH_DATABASE ?? 'reqlite (started by the benchmark)';
+  console.log(`bench: node ${process.version}, database ${database}`);
+  // The failover and embedded scenarios run minutes: only when named.
   for (const name of chosen.length > 0 ? chosen : ['backlog', 'http', 'transfers', 'transfer']) await parts[name]!();
   process.exit(0);
 }

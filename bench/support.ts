@@ -1,6 +1,6 @@
 /** What the benchmarks share: a database, node processes, signed transactions, percentiles. */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +8,17 @@ import { defaultConfig, keypairSetting, type Config } from '../config/config';
 import { Database, type DatabaseSettings } from '../db/connection';
 import { startReqlite } from '../db/reqlite-compat';
 import { initDatabase } from '../db/schema';
+import { Block, type BlockDict } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
+import type { BlockId, PublicKey, Timestamp } from '../models/types';
+import { createVote } from '../models/vote';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CLI = join(__dirname, '..', 'cli', 'main.js');
+
+/** BIGCHAINDB_BENCH_DATABASE=embedded: the node runs its own embedded database (`start --dev-start-rethinkdb`). */
+export const onEmbeddedDatabase = process.env.BIGCHAINDB_BENCH_DATABASE === 'embedded';
 
 export interface DatabaseServer {
   readonly host: string;
@@ -27,6 +33,7 @@ export interface DatabaseServer {
  */
 export async function databaseServer(options: { ownProcess?: boolean } = {}): Promise<DatabaseServer> {
   const given = process.env.BIGCHAINDB_BENCH_DATABASE;
+  if (onEmbeddedDatabase) throw new Error('this benchmark fills the database before the node starts: BIGCHAINDB_BENCH_DATABASE=embedded is for http and transfers only');
   if (given) {
     const [host, port] = given.split(':');
     return { host: host || 'localhost', port: Number(port || 28015), pid: null };
@@ -57,8 +64,20 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `bigchaindb start` of `node` on `settings`, its API on `bind`, with `overrides` in its config file. */
-export function startNode(settings: DatabaseSettings, node: Keypair, bind: string, overrides: Partial<Config> = {}): ChildProcess {
+/**
+ * A node of `node` serving on `bind` on the embedded database it starts
+ * itself (`--dev-start-rethinkdb`), with a data folder of its own.
+ */
+export async function nodeOnEmbeddedDatabase(node: Keypair, bind: string): Promise<{ settings: DatabaseSettings; child: ChildProcess; removeData(): void }> {
+  const settings = { host: '127.0.0.1', port: await freePort(), name: 'bigchain' };
+  const dataDir = mkdtempSync(join(tmpdir(), 'bdb-bench-data-'));
+  const child = startNode(settings, node, bind, {}, ['--dev-start-rethinkdb', '--dev-data-dir', dataDir]);
+  await untilServing(bind);
+  return { settings, child, removeData: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+/** `bigchaindb start ...args` of `node` on `settings`, its API on `bind`, with `overrides` in its config file. */
+export function startNode(settings: DatabaseSettings, node: Keypair, bind: string, overrides: Partial<Config> = {}, args: readonly string[] = []): ChildProcess {
   const config: Config = { ...defaultConfig(), database: settings, keypair: keypairSetting(node), ...overrides };
   config.server = { ...config.server, bind };
   const dir = mkdtempSync(join(tmpdir(), 'bdb-bench-'));
@@ -67,7 +86,7 @@ export function startNode(settings: DatabaseSettings, node: Keypair, bind: strin
   // BENCH_NODE_ARGS: Node flags for the node process, e.g. --cpu-prof to see where its time goes.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   if (process.env.BENCH_LOG_LEVEL) console.log(`bench: node log in ${dir}`);
-  return spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start'], {
+  return spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start', ...args], {
     stdio: ['ignore', 'ignore', 'ignore'],
     env: { PATH: process.env.PATH ?? '', HOME: dir, BIGCHAINDB_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
   });
@@ -95,4 +114,23 @@ export function createsByDistinctOwners(count: number): { tx: Transaction; owner
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Fills the chain with `count` transactions in valid blocks of 1000 (unsigned: only their index entries matter). */
+export async function fillChain(db: Database, node: Keypair, voters: PublicKey[], count: number, from: number): Promise<void> {
+  const owner = generateKeypair();
+  for (let done = 0; done < count; done += 1000) {
+    const txs = Array.from({ length: Math.min(1000, count - done) }, (_, i) =>
+      Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { n: from + done + i } }).toDict());
+    const block = Block.create(txs, node.publicKey, voters, String(1_500_000_000 + from + done) as Timestamp).sign(node.privateKey);
+    await db.run(db.table('bigchain').insert(block.toDict()));
+    await db.run(db.table('votes').insert(createVote(node, block.id, await genesisId(db), true)));
+  }
+}
+
+const genesisIds = new WeakMap<Database, BlockId>();
+
+export async function genesisId(db: Database): Promise<BlockId> {
+  if (!genesisIds.has(db)) genesisIds.set(db, (await db.run<BlockDict[]>(db.table('bigchain').limit(1)))[0]!.id);
+  return genesisIds.get(db)!;
 }

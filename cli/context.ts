@@ -1,5 +1,5 @@
 /** What every command shares: the global options, the loaded configuration, a database connection. */
-import { loadConfig, type Config } from '../config/config';
+import { loadConfig, type Config, type LoadedConfig } from '../config/config';
 import { Database } from '../db/connection';
 import { parseLogLevel, type LogLevel } from '../logging/levels';
 import { configureLogging, getLogger, type LogSettings } from '../logging/logger';
@@ -9,6 +9,8 @@ export interface GlobalOptions {
   yes: boolean;
   devStartRethinkdb: boolean;
   devAllowTempKeypair: boolean;
+  /** `start --dev-create-config`: write the config file with a new keypair when there is none. */
+  devCreateConfig: boolean;
   devDataDir?: string;
   /** `--log-level`: both the console's and the log file's level. */
   logLevel?: LogLevel;
@@ -21,10 +23,15 @@ const log = getLogger('cli');
  * logging it asks for, warnings logged. Only `start` writes log files.
  */
 export function commandConfig(options: GlobalOptions): Config {
+  return loadCommandConfig(options).config;
+}
+
+/** `commandConfig`, with the file it was read from. */
+export function loadCommandConfig(options: GlobalOptions): LoadedConfig {
   const loaded = loadConfig({ path: options.config });
   configureLogging(logSettings(loaded.config, options, { files: false }));
   for (const warning of loaded.warnings) log.warn(warning);
-  return loaded.config;
+  return loaded;
 }
 
 /** The logging of `config`, where `--log-level` (else $BIGCHAINDB_LOG_LEVEL) overrides both levels. */

@@ -21,6 +21,7 @@ function globalOptions(argv: Record<string, unknown>): GlobalOptions {
     yes: argv.yes === true,
     devStartRethinkdb: argv['dev-start-rethinkdb'] === true,
     devAllowTempKeypair: argv['dev-allow-temp-keypair'] === true,
+    devCreateConfig: argv['dev-create-config'] === true,
     devDataDir: argv['dev-data-dir'] as string | undefined,
     logLevel: argv['log-level'] as LogLevel | undefined,
   };
@@ -51,6 +52,7 @@ async function main(): Promise<void> {
     .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'answer yes/defaults to every question' })
     .option('dev-start-rethinkdb', { type: 'boolean', default: false, describe: 'start a development database (rethinkdb from PATH, else the embedded one)' })
     .option('dev-allow-temp-keypair', { type: 'boolean', default: false, describe: 'make a temporary keypair if none is configured' })
+    .option('dev-create-config', { type: 'boolean', default: false, describe: 'start: write the config file (-c, else ~/.bigchaindb) with a new keypair if there is none, then use it' })
     .option('dev-data-dir', { type: 'string', describe: 'data folder of the development database (default ~/.bigchaindb-dev)' })
     .option('log-level', {
       type: 'string',

@@ -20,11 +20,15 @@
  *   (`r.branch` in an update) let two writers win. RethinkDB makes every
  *   single-document write atomic; `serializeDocumentWrites` makes the writes
  *   of one document take turns, each on the document as the previous left it.
+ * - reqlite keeps everything in memory and acknowledges a write once it is
+ *   made there. `holdReply` lets the embedded database hold every reply until
+ *   its journal has the writes (db/embedded/, whose reqlite-store.ts catches
+ *   the changes where reqlite makes them).
  */
 import { reqlMessage } from './rethink';
-import { createServer, type Server as NetServer, type AddressInfo } from 'node:net';
+import { createServer, type Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 
-interface ReqliteServer {
+interface ReqliteServer extends ReqliteInternals {
   port: number;
   _connections: Record<string, unknown>;
   _server: NetServer;
@@ -38,6 +42,11 @@ const Reqlite = require('reqlite') as ReqliteConstructor;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ReqliteConnection = require('reqlite/lib/connection.js') as ConnectionConstructor;
 
+/** What of a running reqlite the embedded database's store reads and changes (db/embedded/reqlite-store.ts). */
+export interface ReqliteInternals {
+  readonly databases: Record<string, unknown>;
+}
+
 export interface RunningReqlite {
   readonly host: string;
   readonly port: number;
@@ -46,19 +55,29 @@ export interface RunningReqlite {
   stop(): Promise<void>;
 }
 
-/**
- * Starts reqlite listening on `host:port` only (port 0: a free one). With
- * `unref`, the server does not keep the process alive by itself.
- */
-export async function startReqlite(host: string, port: number, options: { unref?: boolean } = {}): Promise<RunningReqlite> {
+export interface ReqliteOptions {
+  /** The server does not keep the process alive by itself. */
+  readonly unref?: boolean;
+  /** Runs before the server listens: no client sees the data until it is done. */
+  readonly beforeListening?: (internals: ReqliteInternals) => Promise<void>;
+  /**
+   * Every byte the server sends a client goes through here: the embedded
+   * database holds replies until what they could reveal is in its journal.
+   */
+  readonly holdReply?: (send: () => void) => void;
+}
+
+/** Starts reqlite listening on `host:port` only (port 0: a free one). */
+export async function startReqlite(host: string, port: number, options: ReqliteOptions = {}): Promise<RunningReqlite> {
   indexReqliteTables();
   serializeDocumentWrites();
-  let listening!: Promise<number>;
+  const { holdReply } = options;
   class BoundReqlite extends Reqlite {
     _createServer(this: ReqliteServer & Record<string, unknown>): NetServer {
-      const server = createServer((socket) => {
+      return createServer((socket) => {
         // A reply of several writes must not wait on Nagle for the client's delayed ACK (40 ms a query).
         socket.setNoDelay(true);
+        if (holdReply !== undefined) holdWrites(socket, holdReply);
         const connection = new ReqliteConnection(socket, this, {
           version: this.protocolVersion,
           authKey: this.authKey,
@@ -67,16 +86,15 @@ export async function startReqlite(host: string, port: number, options: { unref?
         });
         this._connections[connection.id] = connection;
       });
-      listening = new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-      });
-      if (options.unref === true) server.unref();
-      return server;
     }
   }
   const server = new BoundReqlite({ silent: true });
-  const boundPort = await listening;
+  await options.beforeListening?.(server);
+  const boundPort = await new Promise<number>((resolve, reject) => {
+    server._server.once('error', reject);
+    server._server.listen(port, host, () => resolve((server._server.address() as AddressInfo).port));
+  });
+  if (options.unref === true) server._server.unref();
   return {
     host,
     port: boundPort,
@@ -85,6 +103,17 @@ export async function startReqlite(host: string, port: number, options: { unref?
     },
     stop: () => new Promise((resolve) => server.stop(() => resolve())),
   };
+}
+
+/** reqlite writes each reply with one `socket.write` of its whole frame: holding that call holds the reply. */
+function holdWrites(socket: Socket, holdReply: (send: () => void) => void): void {
+  const write = socket.write.bind(socket) as (chunk: Buffer) => boolean;
+  socket.write = ((chunk: Buffer) => {
+    holdReply(() => {
+      if (!socket.destroyed) write(chunk);
+    });
+    return true;
+  }) as Socket['write'];
 }
 
 /** True for reqlite's answer to a ReQL term it does not implement. */

@@ -98,7 +98,7 @@ describe('global options', () => {
     for (const command of ['configure', 'show-config', 'export-my-pubkey', 'init', 'drop', 'start', 'load', 'set-shards', 'set-replicas']) {
       assert.match(result.stdout, new RegExp(`^\\s*bigchaindb ${command}\\b`, 'm'), `--help lists ${command}`);
     }
-    for (const option of ['--config', '-c', '--yes', '-y', '--version', '-v', '--help', '-h', '--dev-start-rethinkdb', '--dev-allow-temp-keypair']) {
+    for (const option of ['--config', '-c', '--yes', '-y', '--version', '-v', '--help', '-h', '--dev-start-rethinkdb', '--dev-allow-temp-keypair', '--dev-create-config']) {
       assert.ok(result.stdout.includes(option), `--help lists ${option}`);
     }
   });
@@ -599,6 +599,13 @@ describe('unreachable database', () => {
 
 const rethinkdbOnPath = spawnSync('which', ['rethinkdb']).status === 0;
 
+/** The ids of the blocks in the embedded database's snapshot (one `[db, table, document]` a line after the header). */
+function snapshotBlockIds(dir: string, database: string): unknown[] {
+  return readFileSync(join(dir, 'snapshot.ndjson'), 'utf8').split('\n').slice(1).filter(Boolean).map((line) => JSON.parse(line) as unknown)
+    .filter((row): row is [string, string, { id: string }] => Array.isArray(row) && row[0] === database && row[1] === 'bigchain')
+    .map(([, , block]) => block.id);
+}
+
 describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnPath ? 'rethinkdb is on PATH: start would use it, not the embedded database' : false }, () => {
   const dataDir = tempDir('bdb-cli-dev-data-');
   const startHome = home();
@@ -639,7 +646,7 @@ describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnP
     }
   }
 
-  test('start serves a fresh embedded database with a genesis block and the API, and on SIGINT exits 0 leaving a snapshot in the data folder', { timeout: 180_000 }, async () => {
+  test('start serves a fresh embedded database with a genesis block and the API, and on SIGINT exits 0 leaving a snapshot and an empty journal in the data folder', { timeout: 180_000 }, async () => {
     port = await freePort();
     apiPort = await freePort();
     settings = { host: '127.0.0.1', port, name: `bigchain_start_${Date.now().toString(36)}` };
@@ -658,12 +665,15 @@ describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnP
     assert.equal(result.signal, null, `exited by itself, not killed by ${result.signal}`);
     assertExit(result, 0);
     assert.ok(result.stderr.includes(`127.0.0.1:${port}/${settings.name}`), 'the banner names the database');
-    const snapshotPath = join(dataDir, 'reqlite-snapshot.json');
-    assert.ok(existsSync(snapshotPath), `a snapshot in ${dataDir}: ${readdirSync(dataDir).join(', ')}`);
-    const snapshot = readJson(snapshotPath) as { database: string; tables: Record<string, { id?: string }[]> };
-    assert.equal(snapshot.database, settings.name);
-    assert.deepEqual(snapshot.tables.bigchain?.map((block) => block.id), [firstGenesisId]);
-    assert.equal(existsSync(join(startHome, '.bigchaindb')), false, 'start writes no config file');
+    const embeddedDir = join(dataDir, 'embedded');
+    assert.ok(existsSync(join(embeddedDir, 'snapshot.ndjson')), `a snapshot in ${embeddedDir}: ${readdirSync(embeddedDir).join(', ')}`);
+    assert.deepEqual(snapshotBlockIds(embeddedDir, settings.name), [firstGenesisId]);
+    const journals = readdirSync(embeddedDir).filter((name) => name.startsWith('journal-'));
+    assert.equal(journals.length, 1, `one journal: ${journals.join(', ')}`);
+    assert.equal(statSync(join(embeddedDir, journals[0]!)).size, 0, 'the snapshot at stop holds everything: the journal is empty');
+    assert.ok(result.stderr.includes(`data:     ${embeddedDir} (embedded: `), 'the banner says where the data is');
+    assert.match(result.stderr, /key: +temporary/, 'the banner says the key is temporary');
+    assert.equal(existsSync(join(startHome, '.bigchaindb')), false, 'start --dev-allow-temp-keypair writes no config file');
   });
 
   test('on SIGINT start stops within 10 s: the pipeline threads end by themselves, none is terminated after the 60 s fallback', () => {
@@ -683,7 +693,6 @@ describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnP
     });
     assertExit(result, 0);
     assert.match(result.stderr, /already exists/);
-    const snapshot = readJson(join(dataDir, 'reqlite-snapshot.json')) as { tables: Record<string, { id?: string }[]> };
-    assert.deepEqual(snapshot.tables.bigchain?.map((block) => block.id), [firstGenesisId]);
+    assert.deepEqual(snapshotBlockIds(join(dataDir, 'embedded'), settings.name), [firstGenesisId]);
   });
 });

@@ -30,10 +30,8 @@ export async function configure(options: GlobalOptions): Promise<void> {
         return;
       }
     }
-    const config = defaultsWithEnvironment();
     process.stderr.write('Generating keypair\n');
-    const keypair = generateKeypair();
-    config.keypair = keypairSetting(keypair);
+    const config = newConfiguration();
     if (!options.yes) await askQuestions(config, prompter);
     if (toStdout) {
       process.stdout.write(configJson(config));
@@ -47,13 +45,17 @@ export async function configure(options: GlobalOptions): Promise<void> {
   }
 }
 
-/** 0.8's configure starts from the defaults with the environment applied, not from an existing file. */
-function defaultsWithEnvironment(): Config {
+/**
+ * What `configure -y` writes: a new keypair, the defaults and the
+ * environment. As with 0.8's configure, an existing file is not read.
+ */
+export function newConfiguration(): Config {
   const config = defaultConfig();
   for (const key of CONFIG_KEYS) {
     const text = process.env[envName(key)];
     if (text !== undefined && !key.startsWith('keypair.')) setKey(config, key, parseText(key, text, envName(key)));
   }
+  config.keypair = keypairSetting(generateKeypair());
   return config;
 }
 

@@ -2,9 +2,11 @@
  * `bigchaindb start`: development database if asked, init if needed, then
  * the four pipelines and the HTTP API, until SIGINT/SIGTERM stops them cleanly.
  */
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { keypairSetting, type Config } from '../../config/config';
+import { defaultConfigPath, envName, keypairSetting, type Config } from '../../config/config';
+import { writeConfigFile } from '../../config/write';
 import { startDevelopmentDatabase, type DevelopmentDatabase } from '../../db/dev-database';
 import { configureLogging, getLogger, registerSecret } from '../../logging/logger';
 import { generateKeypair } from '../../models/keys';
@@ -12,7 +14,9 @@ import { nodeSettings } from '../../pipelines/node-settings';
 import { startPipelines } from '../../pipelines/supervisor';
 import { version } from '../../package.json';
 import { startApi } from '../../server/cluster';
-import { commandConfig, logSettings, type GlobalOptions } from '../context';
+import { UsageError } from '../command-line';
+import { loadCommandConfig, logSettings, type GlobalOptions } from '../context';
+import { newConfiguration } from './configure';
 import { init, nodeKeypair } from './database';
 
 const log = getLogger('start');
@@ -22,7 +26,9 @@ export function devDataDir(options: GlobalOptions): string {
 }
 
 export async function start(options: GlobalOptions): Promise<void> {
-  const config = withTemporaryKeypair(commandConfig(options), options.devAllowTempKeypair);
+  const created = options.devCreateConfig ? createConfigIfMissing(options) : null;
+  const loaded = loadCommandConfig(options);
+  const { config, key } = withTemporaryKeypair(loaded.config, options.devAllowTempKeypair, keySource(loaded.path, created));
   if (config.keypair.private !== null) registerSecret(config.keypair.private);
   // Before the pipelines and the API start: they forward at the level set here.
   configureLogging(logSettings(config, options, { files: true }));
@@ -41,22 +47,48 @@ export async function start(options: GlobalOptions): Promise<void> {
       throw err;
     }
     const api = await startApi({ config, keypair, version });
-    process.stderr.write(banner(config, keypair.publicKey));
-    await signalled;
+    process.stderr.write(banner(config, keypair.publicKey, key, devDatabase));
+    const lost = await untilSignalledOrLost(signalled, devDatabase);
     // The API stops first, so nothing is accepted that the pipelines would not see.
     await api.stop();
     await pipelines.stop();
+    if (lost !== null) throw lost;
   } finally {
     await devDatabase?.stop();
   }
 }
 
-function banner(config: Config, publicKey: string): string {
+/** The config file `start --dev-create-config` uses: written now, as `configure -y` would, when there is none; null when it was there. */
+function createConfigIfMissing(options: GlobalOptions): string | null {
+  const path = options.config ?? defaultConfigPath();
+  if (path === '-') throw new UsageError('--dev-create-config needs a config file, not "-"');
+  if (existsSync(path)) return null;
+  writeConfigFile(path, newConfiguration());
+  log.info(`wrote ${path} (mode 0600) with a new keypair: later starts use it`);
+  return path;
+}
+
+/** Where the node's key comes from, for the banner. */
+function keySource(path: string | null, created: string | null): string {
+  if (process.env[envName('keypair.private')] !== undefined) return `from ${envName('keypair.private')}`;
+  if (path === null) return '(none configured)';
+  return created === path ? `${path} (written now, mode 0600)` : path;
+}
+
+/** Null once signalled; the error when the development database stops serving first. */
+async function untilSignalledOrLost(signalled: Promise<void>, devDatabase: DevelopmentDatabase | null): Promise<Error | null> {
+  if (devDatabase === null) return signalled.then(() => null);
+  return Promise.race([signalled.then(() => null), devDatabase.lost.catch((err: Error) => err)]);
+}
+
+function banner(config: Config, publicKey: string, key: string, devDatabase: DevelopmentDatabase | null): string {
   return [
     '',
     `BigchainDB ${version} node ${publicKey}`,
     `  API:      http://${config.server.bind}/ (api_endpoint ${config.api_endpoint})`,
     `  database: ${config.database.host}:${config.database.port}/${config.database.name}`,
+    `  key:      ${key}`,
+    `  data:     ${devDatabase?.data ?? `on the database server ${config.database.host}:${config.database.port}`}`,
     `  keyring:  ${config.keyring.length === 0 ? '(none: a federation of one)' : config.keyring.join(', ')}`,
     'Stop with Ctrl-C (SIGINT) or SIGTERM.',
     '',
@@ -64,15 +96,15 @@ function banner(config: Config, publicKey: string): string {
   ].join('\n');
 }
 
-function withTemporaryKeypair(config: Config, allowed: boolean): Config {
-  if (!allowed) return config;
+function withTemporaryKeypair(config: Config, allowed: boolean, key: string): { config: Config; key: string } {
+  if (!allowed) return { config, key };
   if (config.keypair.public !== null || config.keypair.private !== null) {
     log.warn('keypair found, no need to create one on the fly');
-    return config;
+    return { config, key };
   }
   const keypair = generateKeypair();
   log.warn(`using a temporary keypair (public key ${keypair.publicKey}): it is lost when the node stops`);
-  return { ...config, keypair: keypairSetting(keypair) };
+  return { config: { ...config, keypair: keypairSetting(keypair) }, key: 'temporary (--dev-allow-temp-keypair): lost when the node stops' };
 }
 
 function untilSignalled(): Promise<void> {

@@ -74,14 +74,21 @@ export function cliCommand(args: readonly string[]): Command {
   return { file: process.execPath, args: [CLI, ...args], label: `bigchaindb ${args.join(' ')}` };
 }
 
+export interface SpawnOptions {
+  /** In a process group of its own, which `process.kill(-pid)` signals whole (the API processes too). */
+  readonly detached?: boolean;
+}
+
 /** Starts `bigchaindb ...args` with exactly `env` as its environment, in the folder $HOME of that environment. */
-export function spawnCli(args: readonly string[], env: Record<string, string>): RunningCli {
-  return spawnCommand(cliCommand(args), env);
+export function spawnCli(args: readonly string[], env: Record<string, string>, options: SpawnOptions = {}): RunningCli {
+  return spawnCommand(cliCommand(args), env, options);
 }
 
 /** Starts `command` with exactly `env` as its environment. */
-export function spawnCommand(command: Command, env: Record<string, string>): RunningCli {
-  const child = spawn(command.file, command.args, { env, cwd: command.cwd ?? env.HOME ?? tmpdir(), stdio: ['pipe', 'pipe', 'pipe'] });
+export function spawnCommand(command: Command, env: Record<string, string>, options: SpawnOptions = {}): RunningCli {
+  const child = spawn(command.file, command.args, {
+    env, cwd: command.cwd ?? env.HOME ?? tmpdir(), stdio: ['pipe', 'pipe', 'pipe'], detached: options.detached === true,
+  });
   let out = '';
   let err = '';
   const listeners = new Set<() => void>();

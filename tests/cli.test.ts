@@ -29,6 +29,7 @@ const home = () => tempDir('bdb-cli-home-');
 /** Exactly the QUESTIONS of cli/commands/configure.ts, in order. */
 const QUESTION_KEYS = [
   'server.bind', 'database.host', 'database.port', 'database.name', 'statsd.host', 'statsd.port', 'statsd.rate', 'backlog_reassign_delay',
+  'wsserver.host', 'wsserver.port',
 ];
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
@@ -173,7 +174,7 @@ describe('configure', () => {
 
   test('-c - configure with answers on stdin prints only the JSON with the answers on stdout (questions on stderr) and writes no file', async () => {
     const dir = home();
-    const result = await runCli(['-c', '-', 'configure'], isolatedEnv(dir), { stdin: ['', '', '28017', 'printed', '', '', '', ''].join('\n') + '\n' });
+    const result = await runCli(['-c', '-', 'configure'], isolatedEnv(dir), { stdin: ['', '', '28017', 'printed', '', '', '', '', '', ''].join('\n') + '\n' });
     assertExit(result, 0);
     const printed = JSON.parse(result.stdout) as Config;
     assert.deepEqual(printed.database, { host: 'localhost', port: 28017, name: 'printed' });
@@ -199,17 +200,18 @@ describe('configure', () => {
   });
 
   test('configure with one answer per line on stdin stores each answer with its type; an empty line keeps the default', async () => {
-    assert.equal(QUESTION_KEYS.length, 8);
+    assert.equal(QUESTION_KEYS.length, 10);
     const dir = home();
-    const answers = ['0.0.0.0:9985', 'db.example', '28016', 'mychain', '', '9125', '0.5', '30'];
+    const answers = ['0.0.0.0:9984', 'db.example', '28016', 'mychain', '', '9125', '0.5', '30', '0.0.0.0', '19985'];
     const result = await runCli(['configure'], isolatedEnv(dir), { stdin: answers.join('\n') + '\n' });
     assertExit(result, 0);
-    for (const question of ['API Server bind', 'Database host', 'Database port', 'Database name', 'Statsd host', 'Statsd port', 'Statsd rate', 'reassignment delay']) {
+    for (const question of ['API Server bind', 'Database host', 'Database port', 'Database name', 'Statsd host', 'Statsd port', 'Statsd rate', 'reassignment delay', 'WebSocket Server host', 'WebSocket Server port']) {
       assert.ok(result.stderr.includes(question), `asks "${question}" on stderr`);
     }
     assert.equal(result.stdout, '', 'questions go to stderr, not stdout');
     const written = readJson(join(dir, '.bigchaindb')) as Config;
-    assert.deepEqual(written.server, { ...defaultConfig().server, bind: '0.0.0.0:9985' });
+    assert.deepEqual(written.server, { ...defaultConfig().server, bind: '0.0.0.0:9984' });
+    assert.deepEqual(written.wsserver, { ...defaultConfig().wsserver, host: '0.0.0.0', port: 19985 });
     assert.deepEqual(written.database, { host: 'db.example', port: 28016, name: 'mychain' });
     assert.deepEqual(written.statsd, { host: 'localhost', port: 9125, rate: 0.5 });
     assert.equal(written.backlog_reassign_delay, 30);
@@ -342,12 +344,14 @@ describe('show-config', () => {
     writeConfig(join(dir, '.bigchaindb'), { keypair: { public: node.publicKey, private: node.privateKey }, database: { host: 'file', port: 1, name: 'file' } });
     const result = await runCli(['show-config'], isolatedEnv(dir, {
       BIGCHAINDB_DATABASE_NAME: 'from_env', BIGCHAINDB_DATABASE_PORT: '28777', BIGCHAINDB_KEYRING: `${a}:${b}`, BIGCHAINDB_STATSD_RATE: '0.5',
+      BIGCHAINDB_WSSERVER_HOST: '0.0.0.0', BIGCHAINDB_WSSERVER_PORT: '19985',
     }));
     assertExit(result, 0);
     const shown = JSON.parse(result.stdout) as Config;
     assert.deepEqual(shown.database, { host: 'file', port: 28777, name: 'from_env' });
     assert.deepEqual(shown.keyring, [a, b]);
     assert.equal(shown.statsd.rate, 0.5);
+    assert.deepEqual(shown.wsserver, { ...defaultConfig().wsserver, host: '0.0.0.0', port: 19985 });
   });
 
   test('a private key given only by BIGCHAINDB_KEYPAIR_PRIVATE is masked too', async () => {

@@ -38,7 +38,7 @@ async function startBenchNode(label: string): Promise<BenchNode> {
   const { db, settings } = await freshChain(key, label, server);
   const counter = await startQueryCounter(server);
   const bind = `127.0.0.1:${await freePort()}`;
-  const child = startNode({ ...settings, host: '127.0.0.1', port: counter.port }, key, bind);
+  const child = await startNode({ ...settings, host: '127.0.0.1', port: counter.port }, key, bind);
   await untilServing(bind);
   return {
     child, bind, settings, db, counter, dbPid: server.pid,

@@ -57,9 +57,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `bigchaindb start` of `node` on `settings`, its API on `bind`, with `overrides` in its config file. */
-export function startNode(settings: DatabaseSettings, node: Keypair, bind: string, overrides: Partial<Config> = {}): ChildProcess {
-  const config: Config = { ...defaultConfig(), database: settings, keypair: keypairSetting(node), ...overrides };
+/**
+ * `bigchaindb start` of `node` on `settings`, its API on `bind`, with
+ * `overrides` in its config file; its event stream on a free port unless
+ * `overrides` sets one.
+ */
+export async function startNode(settings: DatabaseSettings, node: Keypair, bind: string, overrides: Partial<Config> = {}): Promise<ChildProcess> {
+  const wsserver = { ...defaultConfig().wsserver, host: '127.0.0.1', port: await freePort() };
+  const config: Config = { ...defaultConfig(), database: settings, keypair: keypairSetting(node), wsserver, ...overrides };
   config.server = { ...config.server, bind };
   const dir = mkdtempSync(join(tmpdir(), 'bdb-bench-'));
   const path = join(dir, 'config.json');

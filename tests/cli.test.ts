@@ -608,6 +608,7 @@ describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnP
   const startHome = home();
   let port = 0;
   let apiPort = 0;
+  let wsPort = 0;
   let settings: DatabaseSettings;
   let firstGenesisId: string | null = null;
   let firstStop: { result: CliResult; stopMs: number } | null = null;
@@ -620,8 +621,9 @@ describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnP
   async function runNode(check: () => Promise<void>): Promise<{ result: CliResult; stopMs: number }> {
     const running = spawnCli(['--dev-start-rethinkdb', '--dev-allow-temp-keypair', '--dev-data-dir', dataDir, 'start'], isolatedEnv(startHome, {
       BIGCHAINDB_DATABASE_HOST: '127.0.0.1', BIGCHAINDB_DATABASE_PORT: String(port), BIGCHAINDB_DATABASE_NAME: settings.name,
-      // The API on a free port of its own, one process: never the shared default 9984.
+      // The API and the stream on free ports of their own, one API process: never the shared defaults 9984 and 9985.
       BIGCHAINDB_SERVER_BIND: `127.0.0.1:${apiPort}`, BIGCHAINDB_SERVER_WORKERS: '1',
+      BIGCHAINDB_WSSERVER_HOST: '127.0.0.1', BIGCHAINDB_WSSERVER_PORT: String(wsPort),
     }));
     try {
       // The banner of cli/commands/start.ts, written once the pipelines and the API run.
@@ -646,6 +648,7 @@ describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnP
   test('start serves a fresh embedded database with a genesis block and the API, and on SIGINT exits 0 leaving a snapshot in the data folder', { timeout: 180_000 }, async () => {
     port = await freePort();
     apiPort = await freePort();
+    wsPort = await freePort();
     settings = { host: '127.0.0.1', port, name: `bigchain_start_${Date.now().toString(36)}` };
     let nodeKey: unknown;
     firstStop = await runNode(async () => {

@@ -160,6 +160,7 @@ describe('config file', () => {
       statsd: { host: 'statsd.example', port: 9125, rate: 1 },
       api_endpoint: 'https://example.com/api/v1',
       backlog_reassign_delay: 7.5,
+      wsserver: { host: '0.0.0.0', port: 9986, advertised_scheme: 'wss', advertised_host: 'stream.example', advertised_port: 443 },
       log: {
         file: '/var/log/bdb.log', error_file: null, level_console: 'warn', level_logfile: 'debug',
         granular_levels: { 'pipeline:vote': 'debug' }, rotate_bytes: 1000, rotate_files: 2,

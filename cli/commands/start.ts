@@ -1,17 +1,21 @@
 /**
  * `bigchaindb start`: development database if asked, init if needed, then
- * the four pipelines and the HTTP API, until SIGINT/SIGTERM stops them cleanly.
+ * the event stream, the four pipelines and the HTTP API, until SIGINT/SIGTERM
+ * stops them cleanly.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { keypairSetting, type Config } from '../../config/config';
 import { startDevelopmentDatabase, type DevelopmentDatabase } from '../../db/dev-database';
 import { configureLogging, getLogger, registerSecret } from '../../logging/logger';
-import { generateKeypair } from '../../models/keys';
+import { generateKeypair, type Keypair } from '../../models/keys';
 import { nodeSettings } from '../../pipelines/node-settings';
 import { startPipelines } from '../../pipelines/supervisor';
 import { version } from '../../package.json';
 import { startApi } from '../../server/cluster';
+import type { ValidTransactionEvent } from '../../stream/events';
+import { startStreamServer } from '../../stream/server';
+import { advertisedStreamUrl } from '../../stream/url';
 import { commandConfig, logSettings, type GlobalOptions } from '../context';
 import { init, nodeKeypair } from './database';
 
@@ -31,24 +35,34 @@ export async function start(options: GlobalOptions): Promise<void> {
   try {
     const keypair = nodeKeypair(config);
     await init(config);
-    const pipelines = startPipelines(nodeSettings(config, keypair));
-    const signalled = untilSignalled();
+    // Before the pipelines, so that it hears of the first block they find valid.
+    const stream = await startStreamServer(config.wsserver);
     try {
-      await Promise.race([pipelines.started, signalled]);
-    } catch (err) {
-      // A pipeline that cannot start leaves no half-started node behind.
-      await pipelines.stop();
-      throw err;
+      await runNode(config, keypair, (events) => stream.publish(events));
+    } finally {
+      await stream.close();
     }
-    const api = await startApi({ config, keypair, version });
-    process.stderr.write(banner(config, keypair.publicKey));
-    await signalled;
-    // The API stops first, so nothing is accepted that the pipelines would not see.
-    await api.stop();
-    await pipelines.stop();
   } finally {
     await devDatabase?.stop();
   }
+}
+
+async function runNode(config: Config, keypair: Keypair, onValidTransactions: (events: readonly ValidTransactionEvent[]) => void): Promise<void> {
+  const pipelines = startPipelines(nodeSettings(config, keypair), onValidTransactions);
+  const signalled = untilSignalled();
+  try {
+    await Promise.race([pipelines.started, signalled]);
+  } catch (err) {
+    // A pipeline that cannot start leaves no half-started node behind.
+    await pipelines.stop();
+    throw err;
+  }
+  const api = await startApi({ config, keypair, version });
+  process.stderr.write(banner(config, keypair.publicKey));
+  await signalled;
+  // The API stops first, so nothing is accepted that the pipelines would not see.
+  await api.stop();
+  await pipelines.stop();
 }
 
 function banner(config: Config, publicKey: string): string {
@@ -56,6 +70,7 @@ function banner(config: Config, publicKey: string): string {
     '',
     `BigchainDB ${version} node ${publicKey}`,
     `  API:      http://${config.server.bind}/ (api_endpoint ${config.api_endpoint})`,
+    `  stream:   ${advertisedStreamUrl(config.wsserver)}`,
     `  database: ${config.database.host}:${config.database.port}/${config.database.name}`,
     `  keyring:  ${config.keyring.length === 0 ? '(none: a federation of one)' : config.keyring.join(', ')}`,
     'Stop with Ctrl-C (SIGINT) or SIGTERM.',

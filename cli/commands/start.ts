@@ -11,7 +11,7 @@ import { configureLogging, getLogger, registerSecret } from '../../logging/logge
 import { generateKeypair, type Keypair } from '../../models/keys';
 import { nodeSettings } from '../../pipelines/node-settings';
 import { startPipelines } from '../../pipelines/supervisor';
-import { version } from '../../package.json';
+import { version } from '../version';
 import { startApi } from '../../server/cluster';
 import type { ValidTransactionEvent } from '../../stream/events';
 import { startStreamServer } from '../../stream/server';

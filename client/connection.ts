@@ -120,15 +120,25 @@ export class Connection {
 
   /**
    * Proves, without trusting this node, that transaction `txId` is in a block
-   * a majority of `federation` voted valid: fetches the block and its votes
-   * and checks them locally (client/proof.ts). Rejects with a ProofError
-   * saying which check failed.
+   * a majority of `federation` voted valid: fetches every block holding it
+   * and their votes, and checks them locally (client/proof.ts), whatever
+   * status the node gives them. Rejects with a ProofError saying which check
+   * failed (for each block, when several hold the transaction).
    */
   async verifyTransactionProof(txId: TxId, federation: readonly PublicKey[]): Promise<TransactionProof> {
-    const [blockId] = await this.listBlocks({ transaction_id: txId, status: 'valid' });
-    if (blockId === undefined) throw new ProofError('not-in-valid-block', `the node knows no valid block holding transaction ${txId}`);
-    const [block, votes] = await Promise.all([this.getBlock(blockId), this.listVotes(blockId)]);
-    return checkTransactionProof(txId, blockId, block, votes, federation);
+    const failures: ProofError[] = [];
+    for (const blockId of await this.listBlocks({ transaction_id: txId })) {
+      const [block, votes] = await Promise.all([this.getBlock(blockId), this.listVotes(blockId)]);
+      try {
+        return checkTransactionProof(txId, blockId, block, votes, federation);
+      } catch (err) {
+        if (!(err instanceof ProofError)) throw err;
+        failures.push(err);
+      }
+    }
+    if (failures.length === 0) throw new ProofError('not-in-block', `the node knows no block holding transaction ${txId}`);
+    if (failures.length === 1) throw failures[0]!;
+    throw new ProofError(failures[0]!.reason, `none of the ${failures.length} blocks holding transaction ${txId} proves it: ${failures.map((f) => f.message).join('; ')}`);
   }
 
   private async request<T>(path: string, query: Query = {}, init: RequestInit = {}, underApi = true): Promise<T> {

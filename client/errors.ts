@@ -20,7 +20,7 @@ export class PollTimeout extends Error {
 
 /** Which check of a light-client proof failed. */
 export type ProofFailure =
-  | 'not-in-valid-block'
+  | 'not-in-block'
   | 'block-id'
   | 'block-signature'
   | 'signer-not-in-federation'

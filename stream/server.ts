@@ -28,9 +28,18 @@ export interface StreamServer {
   readonly port: number;
   /** Sends each event not sent before to every client. */
   publish(events: readonly ValidTransactionEvent[]): void;
-  readonly clientCount: number;
+  /** What the clients hold in the node: they are its only cost that grows. */
+  stats(): StreamStats;
   /** Closes every client (1001) and the server. */
   close(): Promise<void>;
+}
+
+export interface StreamStats {
+  readonly clients: number;
+  /** Messages waiting in the clients' queues. */
+  readonly queued: number;
+  /** Bytes the clients' sockets hold unwritten. */
+  readonly bufferedBytes: number;
 }
 
 /** The stream server cannot listen where it was told to. */
@@ -81,8 +90,14 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
         for (const subscriber of subscribers) subscriber.offer(message);
       }
     },
-    get clientCount() {
-      return subscribers.size;
+    stats() {
+      let queued = 0;
+      let bufferedBytes = 0;
+      for (const s of subscribers) {
+        queued += s.queued;
+        bufferedBytes += s.bufferedBytes;
+      }
+      return { clients: subscribers.size, queued, bufferedBytes };
     },
     async close() {
       clearInterval(heartbeat);

@@ -34,6 +34,16 @@ export class Subscriber {
     socket.once('close', () => this.drop());
   }
 
+  /** Messages waiting for the socket. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Bytes given to the socket that it has not written yet. */
+  get bufferedBytes(): number {
+    return this.socket.bufferedAmount;
+  }
+
   /** Queues a message for the client, or closes it when its queue is full. */
   offer(message: string): void {
     if (!this.open) return;

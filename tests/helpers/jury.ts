@@ -25,7 +25,7 @@ export class Jury {
   private clock = Math.floor(Date.now() / 1000);
   private genesisId: BlockId | null = null;
 
-  constructor(private readonly db: Database) {}
+  constructor(readonly db: Database) {}
 
   get keys(): PublicKey[] {
     return this.members.map((m) => m.publicKey);

@@ -21,7 +21,17 @@ export function openValidTransactionStream(url: string, onEvent: (event: ValidTr
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url);
     const closed = new Promise<StreamClosed>((done) => socket.once('close', (code, reason) => done({ code, reason: reason.toString() })));
-    socket.on('message', (data) => onEvent(JSON.parse(data.toString()) as ValidTransactionEvent));
+    socket.on('message', (data) => {
+      let event: ValidTransactionEvent;
+      try {
+        event = JSON.parse(data.toString()) as ValidTransactionEvent;
+      } catch {
+        // Not the stream this client knows: 1007 is "inconsistent data".
+        socket.close(1007, 'a message that is not JSON');
+        return;
+      }
+      onEvent(event);
+    });
     socket.once('error', reject);
     socket.once('open', () => {
       socket.off('error', reject);

@@ -12,7 +12,9 @@ import type { BlockDict } from '../models/block';
 import { generateKeypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
 import type { ValidTransactionEvent } from '../stream/events';
-import { beforeDroppingDatabases, testServer } from './helpers/database';
+import { createServer, type AddressInfo } from 'node:net';
+import { databaseVars, isolatedEnv, keypairVars, lastLine, runCli, tempDir } from './helpers/cli';
+import { beforeDroppingDatabases, testServer, uniqueDatabaseSettings } from './helpers/database';
 import { startFederation, waitFor, type Federation, type NodeProcess } from './helpers/federation';
 import { startTcpProxy } from './helpers/tcp-proxy';
 
@@ -105,5 +107,23 @@ describe('the stream of a running node', () => {
     const ids = listener.received.map((e) => e.transaction_id);
     assert.deepEqual([...ids].sort(), [...before, ...after].map((tx) => tx.id).sort(), `each transaction exactly once: ${ids.length} events`);
     listener.close();
+  });
+});
+
+describe('bigchaindb start and the stream\'s port', () => {
+  test('a wsserver port already in use stops start with exit 1 and a StreamServerError naming wsserver and the address', { timeout: 60_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const result = await runCli(['start'], isolatedEnv(tempDir(), {
+        ...databaseVars(await uniqueDatabaseSettings()), ...keypairVars(generateKeypair()),
+        BIGCHAINDB_WSSERVER_HOST: '127.0.0.1', BIGCHAINDB_WSSERVER_PORT: String(port), BIGCHAINDB_SERVER_BIND: '127.0.0.1:1',
+      }), { timeoutMs: 50_000 });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(lastLine(result.stderr), new RegExp(`StreamServerError: .*wsserver 127\\.0\\.0\\.1:${port}: EADDRINUSE`));
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

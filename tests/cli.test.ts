@@ -31,6 +31,9 @@ const QUESTION_KEYS = [
   'wsserver.host', 'wsserver.port',
 ];
 
+/** One answer per question: `given` for the keys it names, an empty line (the default) for the others. */
+const answersFor = (given: Record<string, string>): string[] => QUESTION_KEYS.map((key) => given[key] ?? '');
+
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
 /** Writes a config file of `config` (defaults plus `overrides`) at `path`. */
@@ -172,7 +175,7 @@ describe('configure', () => {
 
   test('-c - configure with answers on stdin prints only the JSON with the answers on stdout (questions on stderr) and writes no file', async () => {
     const dir = home();
-    const result = await runCli(['-c', '-', 'configure'], isolatedEnv(dir), { stdin: ['', '', '28017', 'printed', '', '', '', '', '', ''].join('\n') + '\n' });
+    const result = await runCli(['-c', '-', 'configure'], isolatedEnv(dir), { stdin: answersFor({ 'database.port': '28017', 'database.name': 'printed' }).join('\n') + '\n' });
     assertExit(result, 0);
     const printed = JSON.parse(result.stdout) as Config;
     assert.deepEqual(printed.database, { host: 'localhost', port: 28017, name: 'printed' });
@@ -288,7 +291,7 @@ describe('configure', () => {
       await running.waitForStderr(/override it\?/, 10_000);
       running.write('y\n');
       await running.waitForStderr(/API Server bind\?/, 10_000);
-      running.write(['', '', '', 'overwritten', '', '', '', ''].join('\n') + '\n');
+      running.write(answersFor({ 'database.name': 'overwritten' }).join('\n') + '\n');
       running.endInput();
       const result = await running.exited;
       assertExit(result, 0);
@@ -306,7 +309,7 @@ describe('configure', () => {
     const path = join(dir, '.bigchaindb');
     assertExit(await runCli(['-y', 'configure'], isolatedEnv(dir)), 0);
     const before = readJson(path) as Config;
-    const result = await runCli(['configure'], isolatedEnv(dir), { stdin: ['y', '', '', '', 'scripted', '', '', '', ''].join('\n') + '\n' });
+    const result = await runCli(['configure'], isolatedEnv(dir), { stdin: ['y', ...answersFor({ 'database.name': 'scripted' })].join('\n') + '\n' });
     assertExit(result, 0);
     const after = readJson(path) as Config;
     assert.notEqual(after.keypair.private, before.keypair.private, 'a new keypair');

@@ -39,12 +39,13 @@ RUN groupadd --system --gid 10001 bigchaindb \
  && useradd --system --uid 10001 --gid bigchaindb --home-dir /data --no-create-home bigchaindb \
  && mkdir /data \
  && chown bigchaindb:bigchaindb /data
-# The config file lives in the volume; the API listens on every interface of the container.
+# The config file lives in the volume; the API and the event stream listen on every interface of the container.
 ENV HOME=/data \
     BIGCHAINDB_CONFIG_PATH=/data/.bigchaindb \
-    BIGCHAINDB_SERVER_BIND=0.0.0.0:9984
+    BIGCHAINDB_SERVER_BIND=0.0.0.0:9984 \
+    BIGCHAINDB_WSSERVER_HOST=0.0.0.0
 USER bigchaindb
 VOLUME /data
-EXPOSE 9984
+EXPOSE 9984 9985
 ENTRYPOINT ["node", "/usr/src/app/dist/cli/main.js"]
 CMD ["start"]

@@ -31,7 +31,7 @@ async function measureStart(node: Keypair, dataDir: string, label: string): Prom
   const bind = `127.0.0.1:${await freePort()}`;
   const settings = { host: '127.0.0.1', port: await freePort(), name: 'bigchain' };
   const started = Date.now();
-  const child = startNode(settings, node, bind, { server: { ...defaultConfig().server, workers: 1 } }, ['--dev-start-rethinkdb', '--dev-data-dir', dataDir]);
+  const child = await startNode(settings, node, bind, { server: { ...defaultConfig().server, workers: 1 } }, ['--dev-start-rethinkdb', '--dev-data-dir', dataDir]);
   await untilServing(bind);
   const seconds = (Date.now() - started) / 1000;
   // A lookup by transaction id, as served reads make the node index its chain.

@@ -54,10 +54,10 @@ async function failoverRun(count: number, clients: number, cutSeconds: number): 
   const { db, settings } = await freshChain(keys[0]!, 'failover');
   const proxies = await Promise.all(keys.map(() => startTcpProxy(settings)));
   const binds = await Promise.all(keys.map(async () => `127.0.0.1:${await freePort()}`));
-  const nodes = keys.map((key, i) => startNode({ ...settings, host: '127.0.0.1', port: proxies[i]!.port }, key, binds[i]!, {
+  const nodes = await Promise.all(keys.map((key, i) => startNode({ ...settings, host: '127.0.0.1', port: proxies[i]!.port }, key, binds[i]!, {
     keyring: keys.filter((k) => k !== key).map((k) => k.publicKey),
     backlog_reassign_delay: 10,
-  }));
+  })));
   try {
     await Promise.all(binds.map(untilServing));
     console.log(`failover: three nodes serving; signing ${count} CREATEs with distinct keys`);

@@ -8,7 +8,9 @@
  *
  *   BENCH_HTTP_COUNT (30000), BENCH_TRANSFERS_COUNT (10000), BENCH_CLIENTS (256),
  *   BENCH_RATE (transactions per second the clients are paced at; 0, the
- *   default: as fast as the node answers)
+ *   default: as fast as the node answers), BENCH_WS_CLIENTS (0: clients of
+ *   the event stream during the load; it prints what each heard of and the
+ *   CPU of the node's main thread, where the stream server runs)
  */
 import type { ChildProcess } from 'node:child_process';
 import { Database, type DatabaseSettings } from '../db/connection';
@@ -16,7 +18,10 @@ import type { BlockDict } from '../models/block';
 import { generateKeypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
 import type { VoteDict } from '../models/vote';
-import { childPids, cpuPerTransaction, snapshot, startQueryCounter, type CpuSnapshot, type QueryCounter } from './measure';
+import { defaultConfig } from '../config/config';
+import { advertisedStreamUrl } from '../stream/url';
+import { childPids, cpuMs, cpuPerTransaction, snapshot, startQueryCounter, type CpuSnapshot, type QueryCounter } from './measure';
+import { connectStreamClients, type StreamClients } from './stream-clients';
 import { createsByDistinctOwners, databaseServer, freePort, freshChain, nodeOnEmbeddedDatabase, onEmbeddedDatabase, percentile, sleep, startNode, stopNode, untilServing } from './support';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -28,6 +33,7 @@ interface BenchNode {
   /** Null on the embedded database, which the node runs in its own process: no proxy can sit in between. */
   readonly counter: QueryCounter | null;
   readonly dbPid: number | null;
+  readonly streamUrl: string;
   stop(): Promise<void>;
 }
 
@@ -35,17 +41,19 @@ interface BenchNode {
 async function startBenchNode(label: string): Promise<BenchNode> {
   const key = generateKeypair();
   const bind = `127.0.0.1:${await freePort()}`;
+  const wsserver = { ...defaultConfig().wsserver, host: '127.0.0.1', port: await freePort() };
+  const streamUrl = advertisedStreamUrl(wsserver);
   if (onEmbeddedDatabase) {
-    const { settings, child, removeData } = await nodeOnEmbeddedDatabase(key, bind);
-    return { child, bind, settings, counter: null, dbPid: null, stop: async () => { await stopNode(child); removeData(); } };
+    const { settings, child, removeData } = await nodeOnEmbeddedDatabase(key, bind, { wsserver });
+    return { child, bind, settings, counter: null, dbPid: null, streamUrl, stop: async () => { await stopNode(child); removeData(); } };
   }
   const server = await databaseServer({ ownProcess: true });
   const { db, settings } = await freshChain(key, label, server);
   const counter = await startQueryCounter(server);
-  const child = startNode({ ...settings, host: '127.0.0.1', port: counter.port }, key, bind);
+  const child = await startNode({ ...settings, host: '127.0.0.1', port: counter.port }, key, bind, { wsserver });
   await untilServing(bind);
   return {
-    child, bind, settings, counter, dbPid: server.pid,
+    child, bind, settings, counter, dbPid: server.pid, streamUrl,
     async stop() {
       await stopNode(child);
       await counter.close();
@@ -68,19 +76,20 @@ class ValidWatcher {
   private running = true;
   private done: Promise<void> = Promise.resolve();
 
+  private constructor(private readonly db: Database) {}
+
   static async start(settings: DatabaseSettings): Promise<ValidWatcher> {
-    const watcher = new ValidWatcher();
     const db = await Database.connect(settings);
+    const watcher = new ValidWatcher(db);
     const feed = await db.feed(db.table('votes').changes());
     watcher.done = (async () => {
       while (watcher.running) {
         const change = (await feed.next().catch(() => null)) as { new_val: VoteDict | null } | null;
         if (change?.new_val?.vote.is_block_valid !== true) continue;
-        const block = await db.run<BlockDict | null>(db.table('bigchain').get(change.new_val.vote.voting_for_block));
+        const block = await db.run<BlockDict | null>(db.table('bigchain').get(change.new_val.vote.voting_for_block)).catch(() => null);
         const now = Date.now();
         for (const tx of block?.block.transactions ?? []) watcher.validAt.set(tx.id, now);
       }
-      await db.close();
     })();
     return watcher;
   }
@@ -90,8 +99,10 @@ class ValidWatcher {
     while (ids.some((id) => !this.validAt.has(id)) && Date.now() < deadline) await sleep(100);
   }
 
+  /** Closing the connection ends the wait for a next change: without it, the benchmark waited for a vote that never came. */
   async stop(): Promise<void> {
     this.running = false;
+    await this.db.close();
     await this.done;
   }
 }
@@ -131,14 +142,21 @@ async function postAll(bind: string, txs: readonly Transaction[], clients: numbe
 async function measuredLoad(label: string, node: BenchNode, watcher: ValidWatcher, txs: readonly Transaction[]): Promise<void> {
   const clients = env('BENCH_CLIENTS', 256);
   const rate = env('BENCH_RATE', 0);
+  const wsClients = env('BENCH_WS_CLIENTS', 0);
+  const stream = wsClients > 0 ? await connectStreamClients(node.streamUrl, wsClients) : null;
   const groups = cpuGroups(node);
   const cpuBefore: CpuSnapshot = snapshot(groups);
+  const mainThreadBefore = cpuMs(node.child.pid!, node.child.pid!);
+  const benchBefore = process.cpuUsage();
   const queriesBefore = node.counter?.queries() ?? 0;
   const started = Date.now();
   const posted = await postAll(node.bind, txs, clients, rate);
   const ids = txs.map((tx) => tx.id as string);
   await watcher.until(ids, 600_000);
+  await stream?.until(txs.length, 60_000);
   const cpuAfter = snapshot(groups);
+  const mainThreadMs = cpuMs(node.child.pid!, node.child.pid!) - mainThreadBefore;
+  const bench = process.cpuUsage(benchBefore);
   const queries = node.counter === null ? null : node.counter.queries() - queriesBefore;
   const valid = ids.filter((id) => watcher.validAt.has(id));
   const lastValid = Math.max(...valid.map((id) => watcher.validAt.get(id)!));
@@ -151,6 +169,15 @@ async function measuredLoad(label: string, node: BenchNode, watcher: ValidWatche
     `POST→valid p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`);
   console.log(`${label}: CPU ms per transaction: ${cpuPerTransaction(cpuBefore, cpuAfter, txs.length)}; ` +
     (queries === null ? 'queries not counted on the embedded database' : `${(queries / txs.length).toFixed(2)} queries per transaction`));
+  console.log(`${label}: CPU ms per transaction of the node's main thread (stream server, supervisor, log files) ${(mainThreadMs / txs.length).toFixed(3)}, ` +
+    `of the benchmark's process (HTTP clients${stream === null ? '' : ', stream clients'}) ${((bench.user + bench.system) / 1000 / txs.length).toFixed(2)}`);
+  if (stream !== null) reportStream(label, stream, wsClients, txs.length);
+}
+
+function reportStream(label: string, stream: StreamClients, clients: number, transactions: number): void {
+  const { distinct, repeats } = stream.counts();
+  console.log(`${label}: ${clients} stream clients heard of ${Math.min(...distinct)}–${Math.max(...distinct)} of ${transactions} transactions each, ${repeats} repeated messages`);
+  stream.close();
 }
 
 export async function benchHttp(): Promise<void> {

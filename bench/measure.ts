@@ -9,11 +9,11 @@ import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** User plus system CPU milliseconds of a process (all its threads), or 0 once it is gone. */
-export function cpuMs(pid: number): number {
+/** User plus system CPU milliseconds of a process (all its threads), or of its thread `tid`; 0 once it is gone. */
+export function cpuMs(pid: number, tid?: number): number {
   try {
     // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
   } catch {

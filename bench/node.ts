@@ -48,7 +48,7 @@ async function benchBacklog(): Promise<void> {
     await insertBacklogRows(db, txs.slice(i, i + 500).map((tx) => ({ ...tx.toDict(), assignee: node.publicKey, assignment_timestamp: Date.now() / 1000 })));
   }
   const started = Date.now();
-  const child = startNode(settings, node, `127.0.0.1:${await freePort()}`);
+  const child = await startNode(settings, node, `127.0.0.1:${await freePort()}`);
   while (!((await countBacklog(db)) === 0 && (await allVoted(db)))) await sleep(200);
   const seconds = (Date.now() - started) / 1000;
   await stopNode(child);

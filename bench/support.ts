@@ -66,19 +66,25 @@ export function freePort(): Promise<number> {
 
 /**
  * A node of `node` serving on `bind` on the embedded database it starts
- * itself (`--dev-start-rethinkdb`), with a data folder of its own.
+ * itself (`--dev-start-rethinkdb`), with a data folder of its own and
+ * `overrides` in its config file.
  */
-export async function nodeOnEmbeddedDatabase(node: Keypair, bind: string): Promise<{ settings: DatabaseSettings; child: ChildProcess; removeData(): void }> {
+export async function nodeOnEmbeddedDatabase(node: Keypair, bind: string, overrides: Partial<Config> = {}): Promise<{ settings: DatabaseSettings; child: ChildProcess; removeData(): void }> {
   const settings = { host: '127.0.0.1', port: await freePort(), name: 'bigchain' };
   const dataDir = mkdtempSync(join(tmpdir(), 'bdb-bench-data-'));
-  const child = startNode(settings, node, bind, {}, ['--dev-start-rethinkdb', '--dev-data-dir', dataDir]);
+  const child = await startNode(settings, node, bind, overrides, ['--dev-start-rethinkdb', '--dev-data-dir', dataDir]);
   await untilServing(bind);
   return { settings, child, removeData: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
-/** `bigchaindb start ...args` of `node` on `settings`, its API on `bind`, with `overrides` in its config file. */
-export function startNode(settings: DatabaseSettings, node: Keypair, bind: string, overrides: Partial<Config> = {}, args: readonly string[] = []): ChildProcess {
-  const config: Config = { ...defaultConfig(), database: settings, keypair: keypairSetting(node), ...overrides };
+/**
+ * `bigchaindb start ...args` of `node` on `settings`, its API on `bind`, with
+ * `overrides` in its config file; its event stream on a free port unless
+ * `overrides` sets one.
+ */
+export async function startNode(settings: DatabaseSettings, node: Keypair, bind: string, overrides: Partial<Config> = {}, args: readonly string[] = []): Promise<ChildProcess> {
+  const wsserver = { ...defaultConfig().wsserver, host: '127.0.0.1', port: await freePort() };
+  const config: Config = { ...defaultConfig(), database: settings, keypair: keypairSetting(node), wsserver, ...overrides };
   config.server = { ...config.server, bind };
   const dir = mkdtempSync(join(tmpdir(), 'bdb-bench-'));
   const path = join(dir, 'config.json');

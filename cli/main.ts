@@ -2,7 +2,7 @@
 /** The `bigchaindb` command (SPEC.md §11). */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { version } from '../package.json';
+import { version } from './version';
 import { getLogger, setEarlyConsoleLevel } from '../logging/logger';
 import { parseCommands, reportFailure } from './command-line';
 import { configure } from './commands/configure';

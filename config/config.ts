@@ -17,6 +17,18 @@ export interface Config {
   statsd: { host: string; port: number; rate: number };
   api_endpoint: string;
   backlog_reassign_delay: number;
+  /**
+   * The event stream's WebSocket server (SPEC.md §13). `advertised_*` is what
+   * GET /api/v1/ tells clients to connect to (behind a proxy, not the bind
+   * address); null host or port advertises `host` or `port`.
+   */
+  wsserver: {
+    host: string;
+    port: number;
+    advertised_scheme: WsScheme;
+    advertised_host: string | null;
+    advertised_port: number | null;
+  };
   /** As 2.x's `log.*`: console and files, each with its level; `granular_levels` by subsystem prefix. */
   log: {
     file: string | null;
@@ -29,6 +41,8 @@ export interface Config {
     rotate_files: number;
   };
 }
+
+export type WsScheme = 'ws' | 'wss';
 
 /** A node's keypair as the config file holds it. */
 export function keypairSetting(keypair: Keypair): { public: PublicKey; private: PrivateKey } {
@@ -49,6 +63,7 @@ export function defaultConfig(): Config {
     statsd: { host: 'localhost', port: 8125, rate: 0.01 },
     api_endpoint: 'http://localhost:9984/api/v1',
     backlog_reassign_delay: 120,
+    wsserver: { host: 'localhost', port: 9985, advertised_scheme: 'ws', advertised_host: null, advertised_port: null },
     log: {
       file: '~/bigchaindb.log',
       error_file: '~/bigchaindb-errors.log',
@@ -62,7 +77,7 @@ export function defaultConfig(): Config {
 }
 
 /** What kind of value each key holds; it drives parsing of files, environment and prompts alike. */
-type Kind = 'string' | 'port' | 'positive' | 'positive-integer' | 'rate' | 'count-or-null' | 'key-or-null' | 'private-or-null' | 'keyring'
+type Kind = 'string' | 'string-or-null' | 'port' | 'port-or-null' | 'ws-scheme' | 'positive' | 'positive-integer' | 'rate' | 'count-or-null' | 'key-or-null' | 'private-or-null' | 'keyring'
   | 'path-or-null' | 'log-level' | 'log-levels';
 
 const KINDS: Record<string, Kind> = {
@@ -81,6 +96,11 @@ const KINDS: Record<string, Kind> = {
   'statsd.rate': 'rate',
   api_endpoint: 'string',
   backlog_reassign_delay: 'positive',
+  'wsserver.host': 'string',
+  'wsserver.port': 'port',
+  'wsserver.advertised_scheme': 'ws-scheme',
+  'wsserver.advertised_host': 'string-or-null',
+  'wsserver.advertised_port': 'port-or-null',
   'log.file': 'path-or-null',
   'log.error_file': 'path-or-null',
   'log.level_console': 'log-level',
@@ -167,13 +187,13 @@ export function parseText(key: string, text: string, source: string = key): unkn
   switch (kind) {
     case 'keyring':
       return checkValue(kind, trimmed === '' ? [] : trimmed.split(':'), source);
-    case 'port': case 'positive': case 'positive-integer': case 'rate': case 'count-or-null': {
+    case 'port': case 'port-or-null': case 'positive': case 'positive-integer': case 'rate': case 'count-or-null': {
       if (trimmed === '' || trimmed === 'null') return checkValue(kind, null, source);
       return checkValue(kind, /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed, source);
     }
-    case 'key-or-null': case 'private-or-null': case 'path-or-null':
+    case 'key-or-null': case 'private-or-null': case 'path-or-null': case 'string-or-null':
       return checkValue(kind, trimmed === '' || trimmed === 'null' ? null : trimmed, source);
-    case 'log-level':
+    case 'log-level': case 'ws-scheme':
       return checkValue(kind, trimmed, source);
     case 'log-levels':
       return checkValue(kind, parseLevelList(trimmed, source), source);
@@ -189,8 +209,14 @@ function checkValue(kind: Kind, value: unknown, source: string): unknown {
   switch (kind) {
     case 'string':
       return typeof value === 'string' && value !== '' ? value : fail('a non-empty string');
+    case 'string-or-null':
+      return value === null || (typeof value === 'string' && value !== '') ? value : fail('a non-empty string, or null');
     case 'port':
-      return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535 ? value : fail('a port number (1-65535)');
+      return isPort(value) ? value : fail('a port number (1-65535)');
+    case 'port-or-null':
+      return value === null || isPort(value) ? value : fail('a port number (1-65535), or null');
+    case 'ws-scheme':
+      return value === 'ws' || value === 'wss' ? value : fail('"ws" or "wss"');
     case 'positive':
       return typeof value === 'number' && value > 0 && Number.isFinite(value) ? value : fail('a positive number');
     case 'positive-integer':
@@ -226,6 +252,10 @@ function parseLevelList(text: string, source: string): Record<string, unknown> {
     if (!subsystem || level === undefined || rest.length > 0) throw new ConfigError(`${source} must be subsystem=level pairs joined by commas, got ${JSON.stringify(text)}`);
     return [subsystem, level];
   }));
+}
+
+function isPort(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 65535;
 }
 
 function isPrivateKey(value: unknown): value is PrivateKey {

@@ -11,7 +11,6 @@ import type { Database } from '../db/connection';
 import { getBacklogAssignees, getBacklogRow, insertBacklogRows, reassignBacklogRow, transactionOfRow, type Assignment } from '../db/queries/backlog';
 import { getBlock, getBlocksHoldingTransactions, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type TransactionInBlock } from '../db/queries/blocks';
 import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/queries/assets';
-import { getTransactionsOwnedBy } from '../db/queries/owned';
 import { getSpendingTransactions } from '../db/queries/spent';
 import { getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, getVotesByVoterAt, writeVote } from '../db/queries/votes';
 import { Block, isGenesisBlock, type BlockDict } from '../models/block';
@@ -29,10 +28,10 @@ export interface NodeIdentity {
   readonly keyring: readonly PublicKey[];
 }
 
-/** An output a key can spend, and the status of the transaction holding it. */
-export interface OwnedOutput extends TransactionLink {
-  readonly status: 'valid' | 'undecided';
-}
+/** A transaction found in a block, with the election status of that block. */
+export type JudgedTransaction<S extends BlockStatus = BlockStatus> = TransactionInBlock & { readonly status: S };
+/** A transaction in a valid or undecided block. */
+export type LiveTransaction = JudgedTransaction<'valid' | 'undecided'>;
 
 /**
  * How far before the block of its last vote a node looks for blocks it has not
@@ -145,26 +144,19 @@ export class Bigchain implements ChainReader {
    * one in a valid block first; null when there is none.
    */
   async getSpent(link: TransactionLink, exceptId?: TxId): Promise<Transaction | null> {
+    const spenders = await this.getSpenders(link, exceptId);
+    const chosen = spenders.find((s) => s.status === 'valid') ?? spenders[0];
+    return chosen === undefined ? null : Transaction.fromDict(chosen.tx);
+  }
+
+  /** The transactions in valid or undecided blocks that spend `link`, but `exceptId`, each with its block's status. */
+  async getSpenders(link: TransactionLink, exceptId?: TxId): Promise<LiveTransaction[]> {
     const spenders = (await this.keepLive(await getSpendingTransactions(this.db, link))).filter((s) => s.tx.id !== exceptId);
     const validIds = new Set(spenders.filter((s) => s.status === 'valid').map((s) => s.tx.id));
     if (validIds.size > 1) {
       throw new ChainCorruption(`output ${link.txid}/${link.cid} is spent by several valid transactions: ${[...validIds].join(', ')}`);
     }
-    const chosen = spenders.find((s) => s.status === 'valid') ?? spenders[0];
-    return chosen === undefined ? null : Transaction.fromDict(chosen.tx);
-  }
-
-  /** Outputs `owner` is among the owners of, in valid or undecided blocks and not spent. */
-  async getOwnedIds(owner: PublicKey): Promise<OwnedOutput[]> {
-    const owned: OwnedOutput[] = [];
-    for (const { tx, status } of await this.keepLive(await getTransactionsOwnedBy(this.db, owner))) {
-      for (const condition of tx.transaction.conditions) {
-        if (!condition.owners_after.includes(owner)) continue;
-        const link = { txid: tx.id, cid: condition.cid };
-        if ((await this.getSpent(link)) === null) owned.push({ ...link, status });
-      }
-    }
-    return distinctBy(owned, (o) => `${o.txid}/${o.cid}`);
+    return spenders;
   }
 
   /** Transactions of an asset in valid or undecided blocks. */
@@ -313,14 +305,16 @@ export class Bigchain implements ChainReader {
     return statuses;
   }
 
+  /** Each found transaction with the election status of its block. */
+  async judge(found: readonly TransactionInBlock[]): Promise<JudgedTransaction[]> {
+    const judged: JudgedTransaction[] = [];
+    for (const f of found) judged.push({ ...f, status: await this.blockElectionStatus(f.blockId, f.voters) });
+    return judged;
+  }
+
   /** The found transactions whose block is valid or undecided, with that status. */
-  private async keepLive(found: readonly TransactionInBlock[]): Promise<(TransactionInBlock & { status: 'valid' | 'undecided' })[]> {
-    const live: (TransactionInBlock & { status: 'valid' | 'undecided' })[] = [];
-    for (const f of found) {
-      const status = await this.blockElectionStatus(f.blockId, f.voters);
-      if (status !== 'invalid') live.push({ ...f, status });
-    }
-    return live;
+  private async keepLive(found: readonly TransactionInBlock[]): Promise<LiveTransaction[]> {
+    return (await this.judge(found)).filter((f): f is LiveTransaction => f.status !== 'invalid');
   }
 
   private async liveTransactions(found: readonly TransactionInBlock[]): Promise<Transaction[]> {

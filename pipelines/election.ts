@@ -1,6 +1,7 @@
 /**
  * The election pipeline (SPEC.md §8): on every vote, the status of the voted
- * block; when it is invalid, its transactions go back to the backlog. Every
+ * block; when it is valid, the event stream hears of it (SPEC.md §13); when
+ * it is invalid, its transactions go back to the backlog. Every
  * node does this, so writing a transaction already there changes nothing.
  * On every (re)subscription it first looks again at the blocks it may have
  * missed, as the vote pipeline does: an election decided while this node was
@@ -30,6 +31,8 @@ export interface ElectionPipelineDeps {
   readonly bigchain: Bigchain;
   readonly metrics: Metrics;
   readonly isStopping: () => boolean;
+  /** Called once for each block found valid, in the order the election decides them. */
+  readonly onValidBlock?: (block: BlockDict) => void;
 }
 
 export function electionPipeline(deps: ElectionPipelineDeps): Pipeline {
@@ -57,7 +60,7 @@ function fetchBlock(deps: ElectionPipelineDeps, decided: RecentSet<string>): Sta
   };
 }
 
-/** Counts each decided block once, and passes on the invalid ones. */
+/** Counts each decided block once, tells of the valid ones, and passes on the invalid ones. */
 function keepInvalid(deps: ElectionPipelineDeps, decided: RecentSet<string>): Stage<BlockDict, BlockDict> {
   return {
     name: 'keepInvalid',
@@ -65,8 +68,10 @@ function keepInvalid(deps: ElectionPipelineDeps, decided: RecentSet<string>): St
       const status = await deps.bigchain.blockElectionStatus(block.id, block.block.voters);
       if (status === 'undecided' || !decided.add(block.id)) return null;
       deps.metrics.increment(status === 'valid' ? 'election.valid' : 'election.invalid', 'per-event');
-      if (status === 'valid') deps.metrics.increment('election.valid_transactions', 'per-event', block.block.transactions.length);
-      return status === 'invalid' ? block : null;
+      if (status === 'invalid') return block;
+      deps.metrics.increment('election.valid_transactions', 'per-event', block.block.transactions.length);
+      deps.onValidBlock?.(block);
+      return null;
     },
   };
 }

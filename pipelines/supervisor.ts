@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { getLogger } from '../logging/logger';
+import { isValidBlockMessage, type ValidTransactionEvent } from '../stream/events';
 import type { NodeSettings } from './node-settings';
 import type { PipelineName, PipelineThreadData } from './thread';
 
@@ -19,7 +20,12 @@ export interface RunningPipelines {
   stop(): Promise<void>;
 }
 
-export function startPipelines(settings: NodeSettings): RunningPipelines {
+/**
+ * `onValidTransactions` gets the events of each block the election finds
+ * valid. Worker messages arrive in the order they were posted, so blocks
+ * keep the election's order.
+ */
+export function startPipelines(settings: NodeSettings, onValidTransactions: (events: readonly ValidTransactionEvent[]) => void = () => undefined): RunningPipelines {
   let stopping = false;
   const workers = new Map<PipelineName, Worker>();
   const exits = new Map<PipelineName, Promise<void>>();
@@ -27,8 +33,13 @@ export function startPipelines(settings: NodeSettings): RunningPipelines {
   const spawn = (name: PipelineName): Promise<void> => {
     const worker = new Worker(join(__dirname, 'thread.js'), { workerData: { pipeline: name, settings } satisfies PipelineThreadData });
     workers.set(name, worker);
+    worker.on('message', (message: unknown) => {
+      if (isValidBlockMessage(message)) onValidTransactions(message.events);
+    });
     const started = new Promise<void>((resolve, reject) => {
-      worker.once('message', () => resolve());
+      worker.on('message', (message: unknown) => {
+        if (message === 'started') resolve();
+      });
       worker.once('exit', (code) => reject(new Error(`pipeline ${name} exited with code ${code} while starting`)));
     });
     exits.set(name, new Promise((resolve) => worker.once('exit', (code) => {

@@ -8,6 +8,7 @@ import { Bigchain } from '../core/bigchain';
 import { Database } from '../db/connection';
 import { getLogger } from '../logging/logger';
 import { Metrics } from '../metrics/statsd';
+import { validBlockMessage } from '../stream/events';
 import { backlogGaugePipeline } from './backlog-gauge';
 import { blockPipeline } from './block';
 import { electionPipeline } from './election';
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   switch (name) {
     case 'block': pipelines = [blockPipeline({ ...deps, pool: pool! })]; break;
     case 'vote': pipelines = [await votePipeline({ ...deps, pool: pool! })]; break;
-    case 'election': pipelines = [electionPipeline(deps)]; break;
+    // The event stream is served by the main thread: the events of each valid block go there.
+    case 'election': pipelines = [electionPipeline({ ...deps, onValidBlock: (block) => parentPort?.postMessage(validBlockMessage(block)) })]; break;
     // The gauge is periodic too: it shares the stale monitor's thread rather than take one of its own.
     case 'stale': pipelines = [stalePipeline(deps), backlogGaugePipeline(deps)]; break;
   }

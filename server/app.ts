@@ -1,18 +1,22 @@
 /**
- * The HTTP API of SPEC.md §9 as an Express app: JSON everywhere, errors
- * included; every bad input a 4xx that says what is wrong and changes nothing.
+ * The HTTP API of SPEC.md §9, and the query API of §13 (query-routes.ts), as
+ * an Express app: JSON everywhere, errors included; every bad input a 4xx
+ * that says what is wrong and changes nothing.
  */
 import express, { type Request, type Response } from 'express';
 import type { Config } from '../config/config';
 import type { Bigchain } from '../core/bigchain';
+import { ChainQueries } from '../core/queries';
 import { BigchainError } from '../models/errors';
-import { isPublicKey } from '../models/keys';
 import { parseJson } from '../models/serialize';
 import { Transaction } from '../models/transaction';
 import type { TxId } from '../models/types';
 import { ChainCorruption } from '../core/bigchain';
 import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
 import { GroupCommit } from './group-commit';
+import { handle } from './handle';
+import { isHash } from './params';
+import { addQueryRoutes, listTransactions } from './query-routes';
 import type { Metrics } from '../metrics/statsd';
 
 export interface ApiDeps {
@@ -21,8 +25,6 @@ export interface ApiDeps {
   readonly metrics: Metrics;
   readonly version: string;
 }
-
-const TX_ID = /^[0-9a-f]{64}$/;
 
 /** Transactions per backlog write: a few hundred keeps one insert well under a megabyte or two. */
 const MAX_WRITE_BATCH = 500;
@@ -36,6 +38,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.set('json spaces', 0);
   const body = express.text({ type: () => true, limit: deps.config.server.body_limit });
   const writer: BacklogWriter = new GroupCommit((txs) => deps.bigchain.writeNewTransactions(txs), MAX_WRITE_BATCH);
+  const queries = new ChainQueries(deps.bigchain);
 
   app.route('/').get((_req, res) => {
     res.json({
@@ -47,7 +50,10 @@ export function createApp(deps: ApiDeps): express.Express {
     });
   }).all(methodNotAllowed('GET'));
 
-  app.route('/api/v1/transactions').post(body, handle((req, res) => postTransaction(deps, writer, req, res))).all(methodNotAllowed('POST'));
+  app.route('/api/v1/transactions')
+    .get(listTransactions(queries))
+    .post(body, handle((req, res) => postTransaction(deps, writer, req, res)))
+    .all(methodNotAllowed('GET, POST'));
 
   app.route('/api/v1/transactions/:id').get(handle(async (req, res) => {
     const tx = await deps.bigchain.getTransaction(txIdParam(req));
@@ -69,14 +75,7 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json(condition);
   })).all(methodNotAllowed('GET'));
 
-  app.route('/api/v1/unspents').get(handle(async (req, res) => {
-    const owner = req.query.owner_after;
-    if (owner === undefined) throw new HttpError(400, 'Missing query parameter owner_after (a base58 public key)');
-    if (!isPublicKey(owner)) throw new HttpError(400, 'owner_after must be one base58 Ed25519 public key');
-    const owned = await deps.bigchain.getOwnedIds(owner);
-    res.json(owned.filter((o) => o.status === 'valid').map((o) => `../transactions/${o.txid}/conditions/${o.cid}`));
-  })).all(methodNotAllowed('GET'));
-
+  addQueryRoutes(app, deps, queries);
   app.use(notFound);
   app.use(errorHandler);
   return app;
@@ -112,13 +111,6 @@ async function postTransaction(deps: ApiDeps, writer: BacklogWriter, req: Reques
 
 function txIdParam(req: Request): TxId {
   const id = req.params.id ?? '';
-  if (!TX_ID.test(id)) throw new HttpError(404, 'Not found');
-  return id as TxId;
-}
-
-/** Express 4 does not catch rejected promises: pass them to the error handler. */
-function handle(fn: (req: Request, res: Response) => Promise<void>): express.RequestHandler {
-  return (req, res, next) => {
-    fn(req, res).catch(next);
-  };
+  if (!isHash(id)) throw new HttpError(404, 'Not found');
+  return id;
 }

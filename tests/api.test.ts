@@ -515,13 +515,15 @@ describe('routing errors', () => {
   test('a wrong method on a known path is 405 JSON with an Allow header', async () => {
     for (const [method, path, allowed] of [
       ['POST', '/', 'GET'], ['DELETE', '/', 'GET'],
-      ['GET', '/api/v1/transactions', 'POST'], ['PUT', '/api/v1/transactions/', 'POST'], ['DELETE', '/api/v1/transactions', 'POST'],
-      ['PATCH', '/api/v1/transactions', 'POST'],
+      ['PUT', '/api/v1/transactions/', 'GET, POST'], ['DELETE', '/api/v1/transactions', 'GET, POST'],
+      ['PATCH', '/api/v1/transactions', 'GET, POST'],
       ['POST', `/api/v1/transactions/${someId}`, 'GET'], ['DELETE', `/api/v1/transactions/${someId}`, 'GET'],
       ['PUT', `/api/v1/transactions/${someId}/status`, 'GET'], ['POST', `/api/v1/transactions/${someId}/conditions/0`, 'GET'],
       ['POST', '/api/v1/unspents', 'GET'], ['OPTIONS', '/api/v1/unspents?owner_after=x', 'GET'],
+      ['POST', '/api/v1/', 'GET'], ['POST', '/api/v1/outputs', 'GET'], ['DELETE', '/api/v1/statuses', 'GET'], ['POST', '/api/v1/blocks', 'GET'],
+      ['PUT', `/api/v1/blocks/${someId}`, 'GET'], ['PATCH', '/api/v1/votes', 'GET'],
     ] as const) {
-      const answer = await call(method, path, method === 'GET' || method === 'DELETE' ? {} : { body: '{}', contentType: 'application/json' });
+      const answer = await call(method, path, method === 'DELETE' ? {} : { body: '{}', contentType: 'application/json' });
       assertError(answer, 405, new RegExp(method));
       assert.equal(answer.headers.get('allow'), allowed, `${method} ${path}`);
     }
@@ -529,7 +531,7 @@ describe('routing errors', () => {
 
   test('an unknown route is 404 {"status":404,"message":"Not found"} whatever the method', async () => {
     for (const [method, path] of [
-      ['GET', '/api/v2/transactions'], ['GET', '/api/v1'], ['GET', '/api/v1/'], ['GET', '/api/v1/foo'], ['GET', '/favicon.ico'],
+      ['GET', '/api/v2/transactions'], ['GET', '/api/v1/foo'], ['GET', '/favicon.ico'],
       ['GET', `/api/v1/transactions/${someId}/foo`], ['GET', `/api/v1/transactions/${someId}/conditions`],
       ['POST', '/api/v1/transaction'], ['DELETE', '/nothing/here'], ['GET', '/%2e%2e/%2e%2e/etc/passwd'],
     ] as const) {
@@ -996,7 +998,7 @@ function badRequests(bases: readonly TransactionDict[]): fc.Arbitrary<GeneratedR
   ).filter((s) => !/^(\.|%2e){1,2}$/i.test(s));
   const wrongMethod = fc.record({
     method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
-    kind: fc.nat({ max: 7 }),
+    kind: fc.nat({ max: 14 }),
     segment,
     base: fc.nat({ max: bases.length - 1 }),
     body: rawBody,
@@ -1013,6 +1015,14 @@ function badRequests(bases: readonly TransactionDict[]): fc.Arbitrary<GeneratedR
       case 4: { const m = otherMethod('GET'); return { method: m, path: `/api/v1/unspents?owner_after=${alice.publicKey}`, ...withBody(m), note: 'wrong method on unspents' }; }
       case 5: return { method: 'GET', path: `/api/v1/unspents?owner_after=0${s}`, note: 'bad owner_after' };
       case 6: return { method: 'GET', path: `/api/v1/transactions/${s}${['', '/status', '/conditions/0', '/conditions/' + s][b % 4]}`, note: 'unknown or bad id' };
+      // The query API (SPEC.md §13): a value no parameter can take ('~', 'g' and '0' are in no id, key or enum), or a parameter missing.
+      case 7: return { method: 'GET', path: [`/api/v1/transactions?asset_id=~${s}`, `/api/v1/transactions?asset_id=${bases[b]!.transaction.asset.id}&operation=~${s}`][b % 2]!, note: 'bad asset_id or operation' };
+      case 8: return { method: 'GET', path: [`/api/v1/outputs?public_key=0${s}`, `/api/v1/outputs?public_key=${alice.publicKey}&spent=~${s}`][b % 2]!, note: 'bad public_key or spent' };
+      case 9: return { method: 'GET', path: [`/api/v1/statuses?transaction_id=g${s}`, `/api/v1/statuses?block_id=g${s}`, `/api/v1/statuses?block_id=${id}&transaction_id=${id}`, `/api/v1/statuses?x=${s}`][b % 4]!, note: 'bad statuses query' };
+      case 10: return { method: 'GET', path: [`/api/v1/blocks?transaction_id=g${s}`, `/api/v1/blocks?transaction_id=${id}&status=~${s}`, `/api/v1/blocks?status=valid`][b % 3]!, note: 'bad blocks query' };
+      case 11: return { method: 'GET', path: `/api/v1/blocks/${s}${['', '/', '/votes'][b % 3]}`, note: 'unknown or bad block id' };
+      case 12: return { method: 'GET', path: [`/api/v1/votes?block_id=g${s}`, `/api/v1/votes?block_id[${s}]=1`][b % 2]!, note: 'bad block_id' };
+      case 13: { const m = otherMethod('GET'); return { method: m, path: ['/api/v1/', '/api/v1/outputs', '/api/v1/statuses', '/api/v1/blocks', `/api/v1/blocks/${id}`, '/api/v1/votes'][b % 6]!, ...withBody(m), note: 'wrong method on the query API' }; }
       default: return { method, path: `/api/v1/${s}/${s}`, ...withBody(method), note: 'unknown route' };
     }
   });

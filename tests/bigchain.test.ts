@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Bigchain, ChainCorruption } from '../core/bigchain';
+import { ChainQueries } from '../core/queries';
 import type { Database } from '../db/connection';
 import { getBacklogRow } from '../db/queries/backlog';
 import { writeGenesisBlock } from '../db/schema';
@@ -264,7 +265,7 @@ describe('owned outputs and asset lookups', () => {
   let chain: Chain;
   before(async () => { chain = await newChain(); });
 
-  test('getOwnedIds lists unspent outputs in valid and undecided blocks, not invalid or spent ones', async () => {
+  test('ChainQueries.outputs unspent lists the outputs of valid blocks not spent by a valid or undecided one; spent lists those a valid one spent', async () => {
     const owner = generateKeypair();
     const valid = createFor(owner);
     const undecided = createFor(owner);
@@ -274,11 +275,11 @@ describe('owned outputs and asset lookups', () => {
     await blockWithVotes(chain, [undecided], UNDECIDED);
     await blockWithVotes(chain, [invalid], INVALID);
     await blockWithVotes(chain, [transferOf(spent, owner, bob)], VALID);
-    const owned = await chain.bigchain.getOwnedIds(owner.publicKey);
-    assert.deepEqual(
-      owned.map((o) => `${o.txid}/${o.cid}/${o.status}`).sort(),
-      [`${valid.id}/0/valid`, `${undecided.id}/0/undecided`].sort(),
-    );
+    const queries = new ChainQueries(chain.bigchain);
+    const links = async (spentFilter?: boolean) => (await queries.outputs(owner.publicKey, spentFilter)).map((o) => `${o.txid}/${o.cid}`).sort();
+    assert.deepEqual(await links(false), [`${valid.id}/0`]);
+    assert.deepEqual(await links(true), [`${spent.id}/0`]);
+    assert.deepEqual(await links(), [`${valid.id}/0`, `${spent.id}/0`].sort());
   });
 
   test('transactions by asset id and by metadata id, and the asset as its CREATE defined it', async () => {

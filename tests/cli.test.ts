@@ -10,7 +10,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { version } from '../package.json';
 import { defaultConfig, loadConfig, type Config } from '../config/config';
 import { Database, TABLES, type DatabaseSettings } from '../db/connection';
 import { getGenesisBlock } from '../db/queries/blocks';
@@ -29,7 +28,11 @@ const home = () => tempDir('bdb-cli-home-');
 /** Exactly the QUESTIONS of cli/commands/configure.ts, in order. */
 const QUESTION_KEYS = [
   'server.bind', 'database.host', 'database.port', 'database.name', 'statsd.host', 'statsd.port', 'statsd.rate', 'backlog_reassign_delay',
+  'wsserver.host', 'wsserver.port',
 ];
+
+/** One answer per question: `given` for the keys it names, an empty line (the default) for the others. */
+const answersFor = (given: Record<string, string>): string[] => QUESTION_KEYS.map((key) => given[key] ?? '');
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
@@ -87,8 +90,7 @@ describe('global options', () => {
     for (const flag of ['--version', '-v']) {
       const result = await runCli([flag], isolatedEnv(home()));
       assertExit(result, 0);
-      assert.equal(result.stdout.trim(), version);
-      assert.equal(version, JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+      assert.equal(result.stdout.trim(), JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
     }
   });
 
@@ -173,7 +175,7 @@ describe('configure', () => {
 
   test('-c - configure with answers on stdin prints only the JSON with the answers on stdout (questions on stderr) and writes no file', async () => {
     const dir = home();
-    const result = await runCli(['-c', '-', 'configure'], isolatedEnv(dir), { stdin: ['', '', '28017', 'printed', '', '', '', ''].join('\n') + '\n' });
+    const result = await runCli(['-c', '-', 'configure'], isolatedEnv(dir), { stdin: answersFor({ 'database.port': '28017', 'database.name': 'printed' }).join('\n') + '\n' });
     assertExit(result, 0);
     const printed = JSON.parse(result.stdout) as Config;
     assert.deepEqual(printed.database, { host: 'localhost', port: 28017, name: 'printed' });
@@ -199,17 +201,18 @@ describe('configure', () => {
   });
 
   test('configure with one answer per line on stdin stores each answer with its type; an empty line keeps the default', async () => {
-    assert.equal(QUESTION_KEYS.length, 8);
+    assert.equal(QUESTION_KEYS.length, 10);
     const dir = home();
-    const answers = ['0.0.0.0:9985', 'db.example', '28016', 'mychain', '', '9125', '0.5', '30'];
+    const answers = ['0.0.0.0:9984', 'db.example', '28016', 'mychain', '', '9125', '0.5', '30', '0.0.0.0', '19985'];
     const result = await runCli(['configure'], isolatedEnv(dir), { stdin: answers.join('\n') + '\n' });
     assertExit(result, 0);
-    for (const question of ['API Server bind', 'Database host', 'Database port', 'Database name', 'Statsd host', 'Statsd port', 'Statsd rate', 'reassignment delay']) {
+    for (const question of ['API Server bind', 'Database host', 'Database port', 'Database name', 'Statsd host', 'Statsd port', 'Statsd rate', 'reassignment delay', 'WebSocket Server host', 'WebSocket Server port']) {
       assert.ok(result.stderr.includes(question), `asks "${question}" on stderr`);
     }
     assert.equal(result.stdout, '', 'questions go to stderr, not stdout');
     const written = readJson(join(dir, '.bigchaindb')) as Config;
-    assert.deepEqual(written.server, { ...defaultConfig().server, bind: '0.0.0.0:9985' });
+    assert.deepEqual(written.server, { ...defaultConfig().server, bind: '0.0.0.0:9984' });
+    assert.deepEqual(written.wsserver, { ...defaultConfig().wsserver, host: '0.0.0.0', port: 19985 });
     assert.deepEqual(written.database, { host: 'db.example', port: 28016, name: 'mychain' });
     assert.deepEqual(written.statsd, { host: 'localhost', port: 9125, rate: 0.5 });
     assert.equal(written.backlog_reassign_delay, 30);
@@ -288,7 +291,7 @@ describe('configure', () => {
       await running.waitForStderr(/override it\?/, 10_000);
       running.write('y\n');
       await running.waitForStderr(/API Server bind\?/, 10_000);
-      running.write(['', '', '', 'overwritten', '', '', '', ''].join('\n') + '\n');
+      running.write(answersFor({ 'database.name': 'overwritten' }).join('\n') + '\n');
       running.endInput();
       const result = await running.exited;
       assertExit(result, 0);
@@ -306,7 +309,7 @@ describe('configure', () => {
     const path = join(dir, '.bigchaindb');
     assertExit(await runCli(['-y', 'configure'], isolatedEnv(dir)), 0);
     const before = readJson(path) as Config;
-    const result = await runCli(['configure'], isolatedEnv(dir), { stdin: ['y', '', '', '', 'scripted', '', '', '', ''].join('\n') + '\n' });
+    const result = await runCli(['configure'], isolatedEnv(dir), { stdin: ['y', ...answersFor({ 'database.name': 'scripted' })].join('\n') + '\n' });
     assertExit(result, 0);
     const after = readJson(path) as Config;
     assert.notEqual(after.keypair.private, before.keypair.private, 'a new keypair');
@@ -342,12 +345,14 @@ describe('show-config', () => {
     writeConfig(join(dir, '.bigchaindb'), { keypair: { public: node.publicKey, private: node.privateKey }, database: { host: 'file', port: 1, name: 'file' } });
     const result = await runCli(['show-config'], isolatedEnv(dir, {
       BIGCHAINDB_DATABASE_NAME: 'from_env', BIGCHAINDB_DATABASE_PORT: '28777', BIGCHAINDB_KEYRING: `${a}:${b}`, BIGCHAINDB_STATSD_RATE: '0.5',
+      BIGCHAINDB_WSSERVER_HOST: '0.0.0.0', BIGCHAINDB_WSSERVER_PORT: '19985',
     }));
     assertExit(result, 0);
     const shown = JSON.parse(result.stdout) as Config;
     assert.deepEqual(shown.database, { host: 'file', port: 28777, name: 'from_env' });
     assert.deepEqual(shown.keyring, [a, b]);
     assert.equal(shown.statsd.rate, 0.5);
+    assert.deepEqual(shown.wsserver, { ...defaultConfig().wsserver, host: '0.0.0.0', port: 19985 });
   });
 
   test('a private key given only by BIGCHAINDB_KEYPAIR_PRIVATE is masked too', async () => {
@@ -611,6 +616,7 @@ describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnP
   const startHome = home();
   let port = 0;
   let apiPort = 0;
+  let wsPort = 0;
   let settings: DatabaseSettings;
   let firstGenesisId: string | null = null;
   let firstStop: { result: CliResult; stopMs: number } | null = null;
@@ -623,8 +629,9 @@ describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnP
   async function runNode(check: () => Promise<void>): Promise<{ result: CliResult; stopMs: number }> {
     const running = spawnCli(['--dev-start-rethinkdb', '--dev-allow-temp-keypair', '--dev-data-dir', dataDir, 'start'], isolatedEnv(startHome, {
       BIGCHAINDB_DATABASE_HOST: '127.0.0.1', BIGCHAINDB_DATABASE_PORT: String(port), BIGCHAINDB_DATABASE_NAME: settings.name,
-      // The API on a free port of its own, one process: never the shared default 9984.
+      // The API and the stream on free ports of their own, one API process: never the shared defaults 9984 and 9985.
       BIGCHAINDB_SERVER_BIND: `127.0.0.1:${apiPort}`, BIGCHAINDB_SERVER_WORKERS: '1',
+      BIGCHAINDB_WSSERVER_HOST: '127.0.0.1', BIGCHAINDB_WSSERVER_PORT: String(wsPort),
     }));
     try {
       // The banner of cli/commands/start.ts, written once the pipelines and the API run.
@@ -649,6 +656,7 @@ describe('start --dev-start-rethinkdb (embedded database)', { skip: rethinkdbOnP
   test('start serves a fresh embedded database with a genesis block and the API, and on SIGINT exits 0 leaving a snapshot and an empty journal in the data folder', { timeout: 180_000 }, async () => {
     port = await freePort();
     apiPort = await freePort();
+    wsPort = await freePort();
     settings = { host: '127.0.0.1', port, name: `bigchain_start_${Date.now().toString(36)}` };
     let nodeKey: unknown;
     firstStop = await runNode(async () => {

@@ -69,6 +69,7 @@ const SPEC_DEFAULTS: Config = {
   statsd: { host: 'localhost', port: 8125, rate: 0.01 },
   api_endpoint: 'http://localhost:9984/api/v1',
   backlog_reassign_delay: 120,
+  wsserver: { host: 'localhost', port: 9985, advertised_scheme: 'ws', advertised_host: null, advertised_port: null },
   log: {
     file: '~/bigchaindb.log', error_file: '~/bigchaindb-errors.log', level_console: 'info', level_logfile: 'info',
     granular_levels: {}, rotate_bytes: 209_715_200, rotate_files: 5,
@@ -159,6 +160,7 @@ describe('config file', () => {
       statsd: { host: 'statsd.example', port: 9125, rate: 1 },
       api_endpoint: 'https://example.com/api/v1',
       backlog_reassign_delay: 7.5,
+      wsserver: { host: '0.0.0.0', port: 9986, advertised_scheme: 'wss', advertised_host: 'stream.example', advertised_port: 443 },
       log: {
         file: '/var/log/bdb.log', error_file: null, level_console: 'warn', level_logfile: 'debug',
         granular_levels: { 'pipeline:vote': 'debug' }, rotate_bytes: 1000, rotate_files: 2,
@@ -230,6 +232,10 @@ describe('config file', () => {
       [{ log: { level_logfile: 'constructor' } }, 'log.level_logfile'],
       [{ log: { granular_levels: { api: '__proto__' } } }, 'log.granular_levels'],
       [{ log: { file: '' } }, 'log.file'],
+      [{ wsserver: { port: 70000 } }, 'wsserver.port'],
+      [{ wsserver: { advertised_scheme: 'http' } }, 'wsserver.advertised_scheme'],
+      [{ wsserver: { advertised_host: '' } }, 'wsserver.advertised_host'],
+      [{ wsserver: { advertised_port: 'x' } }, 'wsserver.advertised_port'],
     ];
     for (const [content, key] of cases) {
       assertConfigError(() => loadConfig({ path: configFile(content), env: {} }), [key]);
@@ -319,6 +325,11 @@ describe('environment', () => {
       'statsd.rate': ['0.25', 0.25],
       api_endpoint: ['https://bdb.example/api/v1', 'https://bdb.example/api/v1'],
       backlog_reassign_delay: ['30', 30],
+      'wsserver.host': ['0.0.0.0', '0.0.0.0'],
+      'wsserver.port': ['19985', 19985],
+      'wsserver.advertised_scheme': ['wss', 'wss'],
+      'wsserver.advertised_host': ['stream.example', 'stream.example'],
+      'wsserver.advertised_port': ['443', 443],
       'log.file': ['/var/log/bdb.log', '/var/log/bdb.log'],
       'log.error_file': ['null', null],
       'log.level_console': ['WARNING', 'warn'],

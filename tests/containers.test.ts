@@ -99,13 +99,14 @@ describe('Dockerfile', () => {
     }
   });
 
-  test('the image keeps its config file in the volume /data, which is HOME, and serves the API on 0.0.0.0:9984 (EXPOSE 9984)', () => {
+  test('the image keeps its config file in the volume /data, which is HOME, and serves the API on 0.0.0.0:9984 and the stream on 0.0.0.0:9985 (EXPOSE 9984 9985)', () => {
     const env = stageEnv(runtime);
     assert.equal(env.HOME, VOLUME);
     assert.equal(env.BIGCHAINDB_CONFIG_PATH, `${VOLUME}/.bigchaindb`);
     assert.equal(env.BIGCHAINDB_SERVER_BIND, '0.0.0.0:9984');
+    assert.equal(env.BIGCHAINDB_WSSERVER_HOST, '0.0.0.0');
     assert.equal(onlyInstruction('VOLUME').args, VOLUME);
-    assert.equal(onlyInstruction('EXPOSE').args, '9984');
+    assert.equal(onlyInstruction('EXPOSE').args, '9984 9985');
     const volumeAt = onlyInstruction('VOLUME').line;
     const chown = instructionsOf(runtime, 'RUN').find((i) => i.args.includes(`chown bigchaindb:bigchaindb ${VOLUME}`));
     assert.ok(chown !== undefined && chown.line < volumeAt, 'bigchaindb owns /data, set before VOLUME (later changes to a volume are discarded)');
@@ -150,14 +151,16 @@ describe('docker-compose.yml', () => {
     assert.ok(ports.some((p) => p.published === 28015 && p.target === 28015), '28015 for clients');
   });
 
-  test('bdb runs the Dockerfile\'s image against rdb: bound to 0.0.0.0:9984, published on 9984, config in a named volume at /data, after rdb', () => {
+  test('bdb runs the Dockerfile\'s image against rdb: bound to 0.0.0.0:9984 and 0.0.0.0:9985, published on 9984 and 9985, config in a named volume at /data, after rdb', () => {
     const bdb = service('bdb');
     assert.equal(bdb.build, '.', 'built from the Dockerfile (its last stage, the runtime)');
     const env = serviceEnvironment(bdb);
     assert.equal(env.BIGCHAINDB_DATABASE_HOST, 'rdb');
     assert.equal(env.BIGCHAINDB_SERVER_BIND, '0.0.0.0:9984');
     assert.ok(env.BIGCHAINDB_STATSD_HOST, 'metrics go to a StatsD host (the monitor\'s Telegraf)');
+    assert.equal(env.BIGCHAINDB_WSSERVER_HOST, '0.0.0.0');
     assert.ok((bdb.ports ?? []).map(parsePort).some((p) => p.published === 9984 && p.target === 9984));
+    assert.ok((bdb.ports ?? []).map(parsePort).some((p) => p.published === 9985 && p.target === 9985), 'the event stream');
     const volumes = (bdb.volumes ?? []).map((v) => parseVolume(v));
     assert.ok(volumes.some((v) => v.target === VOLUME && v.source in (compose.volumes ?? {})), 'a named volume at /data');
     assert.deepEqual(dependencies(bdb), ['rdb']);
@@ -259,12 +262,13 @@ describe('the CLI run as the image and bdb run it', () => {
     const bind = serviceEnvironment(bdb).BIGCHAINDB_SERVER_BIND!.replace(/:\d+$/, `:${apiPort}`);
     const { env, data } = containerEnv({
       ...serviceEnvironment(bdb),
-      // The test database instead of rdb, a free port instead of 9984, one API process.
+      // The test database instead of rdb, free ports instead of 9984 and 9985, one API process.
       BIGCHAINDB_DATABASE_HOST: database.host,
       BIGCHAINDB_DATABASE_PORT: String(database.port),
       BIGCHAINDB_DATABASE_NAME: database.name,
       BIGCHAINDB_SERVER_BIND: bind,
       BIGCHAINDB_SERVER_WORKERS: '1',
+      BIGCHAINDB_WSSERVER_PORT: String(await freePort()),
     });
     const running = spawnCommand(bdbCommand(bdb.command!), env);
     try {

@@ -15,6 +15,9 @@ const QUESTIONS: [key: string, question: string][] = [
   ['statsd.port', 'Statsd port'],
   ['statsd.rate', 'Statsd rate'],
   ['backlog_reassign_delay', 'Stale transaction reassignment delay (in seconds)'],
+  // Last, so that answers scripted for the questions above still reach them.
+  ['wsserver.host', 'WebSocket Server host'],
+  ['wsserver.port', 'WebSocket Server port'],
 ];
 
 export async function configure(options: GlobalOptions): Promise<void> {

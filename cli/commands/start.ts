@@ -1,6 +1,7 @@
 /**
  * `bigchaindb start`: development database if asked, init if needed, then
- * the four pipelines and the HTTP API, until SIGINT/SIGTERM stops them cleanly.
+ * the event stream, the four pipelines and the HTTP API, until SIGINT/SIGTERM
+ * stops them cleanly.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -9,11 +10,14 @@ import { defaultConfigPath, envName, keypairSetting, type Config } from '../../c
 import { writeConfigFile } from '../../config/write';
 import { startDevelopmentDatabase, type DevelopmentDatabase } from '../../db/dev-database';
 import { configureLogging, getLogger, registerSecret } from '../../logging/logger';
-import { generateKeypair } from '../../models/keys';
+import { generateKeypair, type Keypair } from '../../models/keys';
 import { nodeSettings } from '../../pipelines/node-settings';
 import { startPipelines } from '../../pipelines/supervisor';
-import { version } from '../../package.json';
+import { version } from '../version';
 import { startApi } from '../../server/cluster';
+import type { ValidTransactionEvent } from '../../stream/events';
+import { startStreamServer } from '../../stream/server';
+import { advertisedStreamUrl } from '../../stream/url';
 import { UsageError } from '../command-line';
 import { loadCommandConfig, logSettings, type GlobalOptions } from '../context';
 import { newConfiguration } from './configure';
@@ -37,22 +41,13 @@ export async function start(options: GlobalOptions): Promise<void> {
   try {
     const keypair = nodeKeypair(config);
     await init(config);
-    const pipelines = startPipelines(nodeSettings(config, keypair));
-    const signalled = untilSignalled();
+    // Before the pipelines, so that it hears of the first block they find valid.
+    const stream = await startStreamServer(config.wsserver);
     try {
-      await Promise.race([pipelines.started, signalled]);
-    } catch (err) {
-      // A pipeline that cannot start leaves no half-started node behind.
-      await pipelines.stop();
-      throw err;
+      await runNode(config, keypair, { key, devDatabase }, (events) => stream.publish(events));
+    } finally {
+      await stream.close();
     }
-    const api = await startApi({ config, keypair, version });
-    process.stderr.write(banner(config, keypair.publicKey, key, devDatabase));
-    const lost = await untilSignalledOrLost(signalled, devDatabase);
-    // The API stops first, so nothing is accepted that the pipelines would not see.
-    await api.stop();
-    await pipelines.stop();
-    if (lost !== null) throw lost;
   } finally {
     await devDatabase?.stop();
   }
@@ -75,17 +70,43 @@ function keySource(path: string | null, created: string | null): string {
   return created === path ? `${path} (written now, mode 0600)` : path;
 }
 
+/** What the banner says of where the node's key and data are. */
+interface NodeOrigins {
+  readonly key: string;
+  readonly devDatabase: DevelopmentDatabase | null;
+}
+
+async function runNode(config: Config, keypair: Keypair, origins: NodeOrigins, onValidTransactions: (events: readonly ValidTransactionEvent[]) => void): Promise<void> {
+  const pipelines = startPipelines(nodeSettings(config, keypair), onValidTransactions);
+  const signalled = untilSignalled();
+  try {
+    await Promise.race([pipelines.started, signalled]);
+  } catch (err) {
+    // A pipeline that cannot start leaves no half-started node behind.
+    await pipelines.stop();
+    throw err;
+  }
+  const api = await startApi({ config, keypair, version });
+  process.stderr.write(banner(config, keypair.publicKey, origins));
+  const lost = await untilSignalledOrLost(signalled, origins.devDatabase);
+  // The API stops first, so nothing is accepted that the pipelines would not see.
+  await api.stop();
+  await pipelines.stop();
+  if (lost !== null) throw lost;
+}
+
 /** Null once signalled; the error when the development database stops serving first. */
 async function untilSignalledOrLost(signalled: Promise<void>, devDatabase: DevelopmentDatabase | null): Promise<Error | null> {
   if (devDatabase === null) return signalled.then(() => null);
   return Promise.race([signalled.then(() => null), devDatabase.lost.catch((err: Error) => err)]);
 }
 
-function banner(config: Config, publicKey: string, key: string, devDatabase: DevelopmentDatabase | null): string {
+function banner(config: Config, publicKey: string, { key, devDatabase }: NodeOrigins): string {
   return [
     '',
     `BigchainDB ${version} node ${publicKey}`,
     `  API:      http://${config.server.bind}/ (api_endpoint ${config.api_endpoint})`,
+    `  stream:   ${advertisedStreamUrl(config.wsserver)}`,
     `  database: ${config.database.host}:${config.database.port}/${config.database.name}`,
     `  key:      ${key}`,
     `  data:     ${devDatabase?.data ?? `on the database server ${config.database.host}:${config.database.port}`}`,

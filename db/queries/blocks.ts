@@ -28,8 +28,15 @@ export async function writeBlock(db: Database, block: BlockDict): Promise<void> 
   }
 }
 
+/** The primary key. */
 export async function getBlock(db: Database, id: BlockId): Promise<BlockDict | null> {
   return db.run<BlockDict | null>(db.table('bigchain', 'majority').get(id));
+}
+
+/** The voters of a block, without its transactions, or null when there is no such block. The primary key. */
+export async function getBlockVoters(db: Database, id: BlockId): Promise<PublicKey[] | null> {
+  const [voters] = await db.run<PublicKey[][]>(db.table('bigchain', 'majority').getAll(id).map((block: Term) => block('block')('voters')));
+  return voters ?? null;
 }
 
 export async function countBlocks(db: Database): Promise<number> {
@@ -55,7 +62,7 @@ export async function getBlocksSince(db: Database, from: Timestamp): Promise<Blo
   );
 }
 
-/** Every block holding transaction `txid`, with the transaction and the block's voters. */
+/** Every block holding transaction `txid`, with the transaction and the block's voters. Index `transaction_id`. */
 export async function getTransactionInBlocks(db: Database, txid: TxId): Promise<TransactionInBlock[]> {
   return findTransactions(db, txid, 'transaction_id', (tx) => tx('id').eq(txid));
 }

@@ -4,6 +4,7 @@ import type { Database } from '../connection';
 import type { Term } from '../rethink';
 import { findTransactions, type TransactionInBlock } from './blocks';
 
+/** Index `owners_after`. */
 export async function getTransactionsOwnedBy(db: Database, owner: PublicKey): Promise<TransactionInBlock[]> {
   return findTransactions(db, owner, 'owners_after', (tx: Term) =>
     tx('transaction')('conditions').contains((c: Term) => c('owners_after').contains(owner)));

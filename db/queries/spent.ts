@@ -4,6 +4,7 @@ import type { Database } from '../connection';
 import { r, type Term } from '../rethink';
 import { findTransactions, type TransactionInBlock } from './blocks';
 
+/** Index `inputs`. */
 export async function getSpendingTransactions(db: Database, link: TransactionLink): Promise<TransactionInBlock[]> {
   return findTransactions(db, [link.txid, link.cid], 'inputs', (tx: Term) =>
     tx('transaction')('fulfillments').contains((f: Term) => f('input').eq(r.expr({ txid: link.txid, cid: link.cid }))));

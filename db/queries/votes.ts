@@ -9,7 +9,7 @@ export async function writeVote(db: Database, vote: VoteDict): Promise<void> {
   await db.run(db.table('votes').insert(vote, { durability: 'hard' }));
 }
 
-/** Every vote on a block, from any node. */
+/** Every vote on a block, from any node. Index `block_and_voter`, on its block prefix. */
 export async function getVotesByBlockId(db: Database, blockId: BlockId): Promise<VoteDict[]> {
   return db.run<VoteDict[]>(
     db.table('votes', 'majority').between([blockId, r.minval], [blockId, r.maxval], { index: 'block_and_voter' }),

@@ -11,6 +11,7 @@ import { Bigchain } from '../../core/bigchain';
 import { Database, type DatabaseSettings } from '../../db/connection';
 import { initDatabase } from '../../db/schema';
 import { generateKeypair, type Keypair } from '../../models/keys';
+import { advertisedStreamUrl } from '../../stream/url';
 import { freePort } from './cli';
 import { beforeDroppingDatabases, uniqueDatabaseSettings } from './database';
 
@@ -62,6 +63,16 @@ export class NodeProcess {
     return readFileSync(this.logPath, 'utf8');
   }
 
+  /** The node's API root, as a client is given it: `http://host:port/api/v1`. */
+  get apiUrl(): string {
+    return `http://${this.config.server.bind}/api/v1`;
+  }
+
+  /** The node's stream of valid transactions. */
+  get streamUrl(): string {
+    return advertisedStreamUrl(this.config.wsserver);
+  }
+
   /** Resolves once the node's API answers: its pipelines started before it. */
   async waitUntilServing(timeoutMs = 60_000): Promise<void> {
     await waitFor(`node ${this.keypair.publicKey} to serve its API`, async () => {
@@ -105,8 +116,9 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   const nodes = await Promise.all(keypairs.map(async (keypair, i) => {
     const config: Config = {
       ...defaultConfig(),
-      // Each API on a free port of its own, one process: never the shared default 9984.
+      // Each API and stream on free ports of their own, one API process: never the shared defaults 9984 and 9985.
       server: { ...defaultConfig().server, bind: `127.0.0.1:${await freePort()}`, workers: 1 },
+      wsserver: { ...defaultConfig().wsserver, host: '127.0.0.1', port: await freePort() },
       database: settings,
       keypair: keypairSetting(keypair),
       keyring: keypairs.filter((k) => k !== keypair).map((k) => k.publicKey),

@@ -1,14 +1,14 @@
 /**
  * Ed25519 keys and signatures in 0.8's base58 encodings (SPEC.md §2), on
- * node:crypto, whose verify is about 100× faster than tweetnacl's.
+ * libsodium (sodium-native): what 0.8.2 verified with through PyNaCl, so its
+ * acceptance rules are the original's, and about 4× faster than node:crypto,
+ * which must build an OpenSSL key object for every public key it meets.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import sodium from 'sodium-native';
 import bs58 from 'bs58';
 import { KeypairMismatch } from './errors';
 import type { PrivateKey, PublicKey, SignatureB58 } from './types';
 
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const KEY_CACHE_LIMIT = 10_000;
 
 export interface Keypair {
@@ -28,45 +28,47 @@ export function encodeBase58(bytes: Uint8Array): string {
 
 /** A fresh random keypair. */
 export function generateKeypair(): Keypair {
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length);
+  const seed = Buffer.alloc(sodium.crypto_sign_SEEDBYTES);
+  sodium.randombytes_buf(seed);
   return keypairFromPrivate(encodeBase58(seed) as PrivateKey);
 }
 
-const publicOfPrivate = new Map<string, PublicKey>();
-
 /** The keypair of a base58 private key (the 32-byte seed). */
 export function keypairFromPrivate(privateKey: PrivateKey): Keypair {
-  let publicKey = publicOfPrivate.get(privateKey);
-  if (publicKey === undefined) {
-    const spki = createPublicKey(privateKeyObject(privateKey)).export({ format: 'der', type: 'spki' });
-    publicKey = encodeBase58(spki.subarray(SPKI_PREFIX.length)) as PublicKey;
-    if (publicOfPrivate.size >= KEY_CACHE_LIMIT) publicOfPrivate.clear();
-    publicOfPrivate.set(privateKey, publicKey);
-  }
-  return { privateKey, publicKey };
+  return { privateKey, publicKey: expanded(privateKey).publicKey };
 }
 
-const privateKeyCache = new Map<string, KeyObject>();
+interface ExpandedKey {
+  readonly publicKey: PublicKey;
+  /** libsodium's 64-byte signing key: the seed, then the public key. */
+  readonly secretKey: Buffer;
+}
 
-/** KeyObject of a base58 seed. Cached: building one costs more than a signature, and a node signs with one key. */
-function privateKeyObject(privateKey: PrivateKey): KeyObject {
-  let key = privateKeyCache.get(privateKey);
+const expandedKeys = new Map<string, ExpandedKey>();
+
+/** Cached: deriving the public key costs as much as a signature, and a node signs with one key. */
+function expanded(privateKey: PrivateKey): ExpandedKey {
+  let key = expandedKeys.get(privateKey);
   if (key === undefined) {
     const seed = decodeBase58(privateKey);
-    if (seed === null || seed.length !== 32) {
+    if (seed === null || seed.length !== sodium.crypto_sign_SEEDBYTES) {
       throw new KeypairMismatch('a private key must be the base58 of a 32-byte Ed25519 seed');
     }
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-    if (privateKeyCache.size >= KEY_CACHE_LIMIT) privateKeyCache.clear();
-    privateKeyCache.set(privateKey, key);
+    const publicKey = Buffer.alloc(sodium.crypto_sign_PUBLICKEYBYTES);
+    const secretKey = Buffer.alloc(sodium.crypto_sign_SECRETKEYBYTES);
+    sodium.crypto_sign_seed_keypair(publicKey, secretKey, seed);
+    key = { publicKey: encodeBase58(publicKey) as PublicKey, secretKey };
+    if (expandedKeys.size >= KEY_CACHE_LIMIT) expandedKeys.clear();
+    expandedKeys.set(privateKey, key);
   }
   return key;
 }
 
 /** Raw 64-byte Ed25519 signature of `message`. */
 export function signBytes(message: Uint8Array, privateKey: PrivateKey): Buffer {
-  return sign(null, message, privateKeyObject(privateKey));
+  const signature = Buffer.alloc(sodium.crypto_sign_BYTES);
+  sodium.crypto_sign_detached(signature, asBuffer(message), expanded(privateKey).secretKey);
+  return signature;
 }
 
 /** base58 Ed25519 signature of the UTF-8 bytes of `message`, as blocks and votes carry it. */
@@ -74,34 +76,15 @@ export function signText(message: string, privateKey: PrivateKey): SignatureB58 
   return encodeBase58(signBytes(Buffer.from(message, 'utf8'), privateKey)) as SignatureB58;
 }
 
-const publicKeyCache = new Map<string, KeyObject | null>();
-
-/** KeyObject of a raw 32-byte public key, or null if it is not a valid point. Cached: keys repeat. */
-function publicKeyObject(raw: Uint8Array): KeyObject | null {
-  const cacheKey = Buffer.from(raw).toString('latin1');
-  let key = publicKeyCache.get(cacheKey);
-  if (key === undefined) {
-    try {
-      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
-    } catch {
-      key = null;
-    }
-    if (publicKeyCache.size >= KEY_CACHE_LIMIT) publicKeyCache.clear();
-    publicKeyCache.set(cacheKey, key);
-  }
-  return key;
-}
-
 /** Verifies a raw signature over raw bytes with a raw public key; never throws. */
 export function verifyBytes(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  if (publicKey.length !== 32 || signature.length !== 64) return false;
-  const key = publicKeyObject(publicKey);
-  if (key === null) return false;
-  try {
-    return verify(null, message, key, signature);
-  } catch {
-    return false;
-  }
+  if (publicKey.length !== sodium.crypto_sign_PUBLICKEYBYTES || signature.length !== sodium.crypto_sign_BYTES) return false;
+  return sodium.crypto_sign_verify_detached(asBuffer(signature), asBuffer(message), asBuffer(publicKey));
+}
+
+/** A Buffer view of the same bytes, no copy: sodium-native's types ask for Buffers. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Verifies a base58 signature over the UTF-8 bytes of `message`; malformed input is simply false. */

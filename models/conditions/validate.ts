@@ -1,6 +1,6 @@
 /**
  * Whether a fulfillment tree satisfies its condition for a message. Walks the
- * tree itself so that Ed25519 leaves verify through node:crypto rather than
+ * tree itself so that Ed25519 leaves verify through libsodium (keys.ts) rather than
  * five-bells-condition's tweetnacl.
  */
 import { verifyBytes } from '../keys';

@@ -24,7 +24,11 @@
  *   made there. `holdReply` lets the embedded database hold every reply until
  *   its journal has the writes (db/embedded/, whose reqlite-store.ts catches
  *   the changes where reqlite makes them).
+ * - reqlite answers a changefeed's CONTINUE with one change at a time;
+ *   `batchChangefeedResponses` (reqlite-changefeed-batches.ts) sends what is
+ *   waiting in one batch, as RethinkDB does.
  */
+import { batchChangefeedResponses } from './reqlite-changefeed-batches';
 import { reqlMessage } from './rethink';
 import { createServer, type Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 
@@ -71,6 +75,7 @@ export interface ReqliteOptions {
 export async function startReqlite(host: string, port: number, options: ReqliteOptions = {}): Promise<RunningReqlite> {
   indexReqliteTables();
   serializeDocumentWrites();
+  batchChangefeedResponses();
   const { holdReply } = options;
   class BoundReqlite extends Reqlite {
     _createServer(this: ReqliteServer & Record<string, unknown>): NetServer {

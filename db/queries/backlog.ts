@@ -2,7 +2,7 @@
 import type { TransactionDict } from '../../models/transaction';
 import type { PublicKey, TxId } from '../../models/types';
 import type { Database } from '../connection';
-import { r, type Term } from '../rethink';
+import { jsonDocuments, r, type Term } from '../rethink';
 
 export interface BacklogRow extends TransactionDict {
   assignee: PublicKey;
@@ -20,12 +20,13 @@ interface WriteResult {
 }
 
 /**
- * Inserts rows (durability soft); returns how many were new. A row whose id
- * is already in the backlog is left as it is.
+ * Inserts rows; returns how many were new. A row whose id is already in the
+ * backlog is left as it is. Durability hard: the API answers 201 once this
+ * returns, and a transaction acknowledged must survive the servers' crash.
  */
 export async function insertBacklogRows(db: Database, rows: readonly BacklogRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const result = await db.run<WriteResult>(db.table('backlog').insert([...rows], { durability: 'soft' }));
+  const result = await db.run<WriteResult>(db.table('backlog').insert(jsonDocuments(rows), { durability: 'hard' }));
   if (result.inserted + result.errors === rows.length && (result.errors === 0 || /duplicate primary key/i.test(result.first_error ?? ''))) {
     return result.inserted;
   }

@@ -3,7 +3,7 @@ import type { BlockDict } from '../../models/block';
 import type { TransactionDict } from '../../models/transaction';
 import type { BlockId, PublicKey, Timestamp, TxId } from '../../models/types';
 import type { Database } from '../connection';
-import { r, type Term } from '../rethink';
+import { jsonDocuments, r, type Term } from '../rethink';
 
 /** A block's id and voters: what an election needs. */
 export interface BlockVoters {
@@ -21,7 +21,7 @@ export interface TransactionInBlock {
 /** Writes a block with durability hard: its transactions leave the backlog right after. */
 export async function writeBlock(db: Database, block: BlockDict): Promise<void> {
   const result = await db.run<{ inserted: number; first_error?: string }>(
-    db.table('bigchain').insert(block, { durability: 'hard', conflict: 'error' }),
+    db.table('bigchain').insert(jsonDocuments(block), { durability: 'hard', conflict: 'error' }),
   );
   if (result.inserted !== 1 && !/duplicate primary key/i.test(result.first_error ?? '')) {
     throw new Error(`block write failed: ${result.first_error ?? 'unknown error'}`);

@@ -106,6 +106,30 @@ describe('pipeline runtime', () => {
     assert.ok(batches.length <= 3, `a trickle of items still makes batches: ${JSON.stringify(batches)}`);
   });
 
+  test('what a full batch leaves behind goes out after the timeout though no item comes again, as a changefeed that falls quiet', async () => {
+    const batches: number[][] = [];
+    let pending: number[] = [];
+    // Like the block pipeline's collector: at most 4 a batch, so an add of the 6th leaves items behind it.
+    const take = () => (pending.length ? pending.splice(0, 4) : null);
+    let endFeed!: () => void;
+    const quiet = new Promise<void>((resolve) => { endFeed = resolve; });
+    const source: Source<number[]> = {
+      async run(emit) {
+        await emit([0, 1, 2, 3, 4, 5]);
+        await quiet;
+      },
+      async stop() {},
+    };
+    const pipeline = PipelineBuilder.from('q', source)
+      .collect({ name: 'batch', timeoutMs: 100, add: (ns: number[]) => (pending.push(...ns) >= 4 ? take() : null), flush: take })
+      .then({ name: 'sink', run: (b: number[]) => { batches.push(b); return b; } })
+      .build();
+    const running = pipeline.start();
+    await waitFor('the items left behind', () => batches.flat().length === 6, 5_000).finally(endFeed);
+    await running;
+    assert.deepEqual(batches, [[0, 1, 2, 3], [4, 5]]);
+  });
+
   test('a slow stage holds back a fast source: queues never exceed their capacity', async () => {
     let maxInFlight = 0;
     let emitted = 0;

@@ -130,13 +130,16 @@ export class Pipeline {
       const item = await input.pop(deadline === null ? undefined : Math.max(0, deadline - Date.now()));
       if (item === CLOSED) break;
       if (item === TIMEOUT) {
-        deadline = null;
-        await emit(collector.flush());
+        const batch = collector.flush();
+        // A batch may leave items behind (a block holds at most 1000): they get a timeout of their own.
+        deadline = batch === null ? null : Date.now() + collector.timeoutMs;
+        await emit(batch);
         continue;
       }
       deadline ??= Date.now() + collector.timeoutMs;
       const batch = collector.add(item);
-      if (batch !== null) deadline = null;
+      // What a full batch left behind must not wait for an item that may never come (a quiet feed).
+      if (batch !== null) deadline = Date.now() + collector.timeoutMs;
       await emit(batch);
     }
     await emit(collector.flush());

@@ -14,9 +14,10 @@ stopBufferDeprecationChecks();
 /**
  * The driver calls the deprecated `new Buffer` a few times a query. Node
  * answers each such call, up to 10,000 per thread, by capturing the stack to
- * tell whether it comes from node_modules: a fifth of a millisecond per
- * transaction under load. Once the warning has been emitted Node checks no
- * more, so it is emitted here, silenced, from outside node_modules.
+ * tell whether it comes from node_modules (52 ms for 10,000 calls from a
+ * shallow stack here, against 6.6 ms without). Once the warning has been
+ * emitted Node checks no more, so it is emitted here, silenced, from outside
+ * node_modules.
  */
 function stopBufferDeprecationChecks(): void {
   const silenced = process.noDeprecation;

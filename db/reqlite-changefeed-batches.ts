@@ -33,9 +33,9 @@ export function batchChangefeedResponses(): void {
       callback(first, this.notes);
       return;
     }
-    let changes: Any[] = first.r;
+    const changes: Any[] = [...first.r];
     while (this.buffer.length > 0 && this.buffer[0].t === PARTIAL && changes.length < MAX_BATCH) {
-      changes = changes.concat(this.buffer.shift().r);
+      changes.push(...this.buffer.shift().r);
     }
     callback({ ...first, r: changes }, this.notes);
   };

@@ -10,6 +10,9 @@ export type Term = any;
 export const r: Term = require('rethinkdb');
 
 stopBufferDeprecationChecks();
+// Node looks for node_modules in the whole stack, and a piscina thread loads this module from piscina's code:
+// there the call above counts as node_modules'. A later turn's stack holds no caller.
+setImmediate(stopBufferDeprecationChecks);
 
 /**
  * The driver calls the deprecated `new Buffer` a few times a query. Node

@@ -7,13 +7,10 @@ import express, { type Request, type Response } from 'express';
 import type { Config } from '../config/config';
 import type { Bigchain } from '../core/bigchain';
 import { ChainQueries } from '../core/queries';
-import { BigchainError } from '../models/errors';
-import { parseJson } from '../models/serialize';
-import { Transaction } from '../models/transaction';
 import type { TxId } from '../models/types';
-import { ChainCorruption } from '../core/bigchain';
+import { TransactionIntake } from './accept-transaction';
+import { directPost, type RequestListener } from './direct-post';
 import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
-import { GroupCommit } from './group-commit';
 import { handle } from './handle';
 import { isHash } from './params';
 import { addQueryRoutes, listTransactions } from './query-routes';
@@ -26,18 +23,18 @@ export interface ApiDeps {
   readonly version: string;
 }
 
-/** Transactions per backlog write: a few hundred keeps one insert well under a megabyte or two. */
-const MAX_WRITE_BATCH = 500;
+/** The API's request listener: plain transaction POSTs on the direct path, everything else through Express. */
+export function createApi(deps: ApiDeps): RequestListener {
+  const intake = new TransactionIntake(deps.bigchain, deps.metrics);
+  return directPost(intake, deps.config.server.body_limit, createApp(deps, intake));
+}
 
-/** Writes a transaction unless the node knows it already; true when written. */
-type BacklogWriter = GroupCommit<Transaction, boolean>;
-
-export function createApp(deps: ApiDeps): express.Express {
+/** `intake` serves the POSTs that the direct path leaves to Express. */
+function createApp(deps: ApiDeps, intake: TransactionIntake): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('json spaces', 0);
   const body = express.text({ type: () => true, limit: deps.config.server.body_limit });
-  const writer: BacklogWriter = new GroupCommit((txs) => deps.bigchain.writeNewTransactions(txs), MAX_WRITE_BATCH);
   const queries = new ChainQueries(deps.bigchain);
 
   app.route('/').get((_req, res) => {
@@ -52,7 +49,7 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.route('/api/v1/transactions')
     .get(listTransactions(queries))
-    .post(body, handle((req, res) => postTransaction(deps, writer, req, res)))
+    .post(body, handle((req, res) => postTransaction(intake, req, res)))
     .all(methodNotAllowed('GET, POST'));
 
   app.route('/api/v1/transactions/:id').get(handle(async (req, res) => {
@@ -81,32 +78,10 @@ export function createApp(deps: ApiDeps): express.Express {
   return app;
 }
 
-/** Validates fully (SPEC.md §4), writes to the backlog, answers 201 with the transaction. */
-async function postTransaction(deps: ApiDeps, writer: BacklogWriter, req: Request, res: Response): Promise<void> {
+async function postTransaction(intake: TransactionIntake, req: Request, res: Response): Promise<void> {
   if (!req.is('application/json')) throw new HttpError(415, 'Content-Type must be application/json');
-  const raw = typeof req.body === 'string' ? req.body : '';
-  if (raw.trim() === '') throw new HttpError(400, 'Empty body: send the transaction as a JSON object');
-  try {
-    const value = parseJson(raw);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new HttpError(400, 'Invalid transaction: the body must be a JSON object');
-    }
-    const tx = Transaction.fromDict(value);
-    await deps.bigchain.validateTransaction(tx);
-    const started = process.hrtime.bigint();
-    if (!(await writer.submit(tx))) {
-      res.status(200).json(tx.toDict());
-      return;
-    }
-    deps.metrics.timeSince('write_transaction', 'per-transaction', started);
-    deps.metrics.increment('api.transactions.accepted', 'per-transaction');
-    res.status(201).json(tx.toDict());
-  } catch (err) {
-    const invalid = err instanceof BigchainError && !(err instanceof ChainCorruption);
-    if (invalid || err instanceof HttpError) deps.metrics.increment('api.transactions.rejected', 'per-transaction');
-    if (invalid) throw new HttpError(400, `Invalid transaction: ${err.name}: ${err.message}`);
-    throw err;
-  }
+  const { status, transaction } = await intake.accept(typeof req.body === 'string' ? req.body : '');
+  res.status(status).json(transaction);
 }
 
 function txIdParam(req: Request): TxId {

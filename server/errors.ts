@@ -24,21 +24,34 @@ export function methodNotAllowed(allowed: string): RequestHandler {
   };
 }
 
+/** The answer an error gets: its status, message and the headers that go with it. */
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly message: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /**
- * Last handler: known errors keep their status; a lost database is a 503, so
- * that a client tries again or another node; anything else is a 500 whose
- * details stay in the log.
+ * Known errors keep their status; a lost database is a 503, so that a client
+ * tries again or another node; anything else is a 500 whose details stay in
+ * the log.
  */
-export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
-  if (err instanceof HttpError) return sendError(res, err.status, err.message);
+export function errorAnswer(err: unknown): ErrorAnswer {
+  if (err instanceof HttpError) return { status: err.status, message: err.message, headers: {} };
   if (isConnectionError(err)) {
     log.warn(`request failed: the database cannot be reached (${(err as Error).message})`);
-    res.setHeader('Retry-After', '1');
-    return sendError(res, 503, 'This node cannot reach its database: try again later or another node');
+    return { status: 503, message: 'This node cannot reach its database: try again later or another node', headers: { 'Retry-After': '1' } };
   }
   const status = (err as { status?: number; type?: string }).status;
-  if ((err as { type?: string }).type === 'entity.too.large') return sendError(res, 413, 'Request body too large');
-  if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, status, (err as Error).message);
+  if ((err as { type?: string }).type === 'entity.too.large') return { status: 413, message: 'Request body too large', headers: {} };
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: (err as Error).message, headers: {} };
   log.error(`request failed: ${(err as Error).stack ?? String(err)}`);
-  sendError(res, 500, 'Internal server error');
+  return { status: 500, message: 'Internal server error', headers: {} };
+}
+
+/** Last handler of the Express app. */
+export const errorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
+  const answer = errorAnswer(err);
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  sendError(res, answer.status, answer.message);
 };

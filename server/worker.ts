@@ -3,13 +3,13 @@
  * (never through the environment: they hold the private key), connects to the
  * database and serves the app on the shared port.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Config } from '../config/config';
 import { Bigchain } from '../core/bigchain';
 import { Database } from '../db/connection';
 import { getLogger } from '../logging/logger';
 import type { Keypair } from '../models/keys';
-import { createApp } from './app';
+import { createApi } from './app';
 import { parseBind } from './bind';
 import { Metrics } from '../metrics/statsd';
 
@@ -25,10 +25,10 @@ export async function serve(settings: ApiWorkerSettings): Promise<{ server: Serv
   const db = await Database.connect(settings.config.database, { attempts: 10 });
   const bigchain = new Bigchain(db, { keypair: settings.keypair, keyring: settings.config.keyring });
   const metrics = Metrics.create(settings.config.statsd);
-  const app = createApp({ bigchain, config: settings.config, metrics, version: settings.version });
+  const api = createApi({ bigchain, config: settings.config, metrics, version: settings.version });
   const { host, port } = parseBind(settings.config.server.bind);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, () => resolve(s)).once('error', reject);
+    const s = createServer(api).listen(port, host, () => resolve(s)).once('error', reject);
   });
   log.info(`API process ${process.pid} serving on ${host}:${port}`);
   return {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { defaultConfig } from '../config/config';
 import { Bigchain } from '../core/bigchain';
@@ -14,7 +14,7 @@ import { writeGenesisBlock } from '../db/schema';
 import { Metrics } from '../metrics/statsd';
 import { generateKeypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
-import { createApp } from '../server/app';
+import { createApi } from '../server/app';
 import { freshDatabase } from './helpers/database';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy';
 
@@ -33,9 +33,9 @@ describe('a node that cannot reach its database', () => {
     await writeGenesisBlock(db, me);
     proxy = await startTcpProxy(db.settings);
     through = await Database.connect({ ...db.settings, host: '127.0.0.1', port: proxy.port });
-    const app = createApp({ bigchain: new Bigchain(through, { keypair: me, keyring: [] }), config: defaultConfig(), metrics: Metrics.discard(), version: '0.8.2' });
+    const api = createApi({ bigchain: new Bigchain(through, { keypair: me, keyring: [] }), config: defaultConfig(), metrics: Metrics.discard(), version: '0.8.2' });
     server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = createServer(api).listen(0, '127.0.0.1', () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   });

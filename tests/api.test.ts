@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -27,7 +27,7 @@ import { serialize } from '../models/serialize';
 import { Transaction, type TransactionDict } from '../models/transaction';
 import type { Timestamp } from '../models/types';
 import { createVote } from '../models/vote';
-import { createApp } from '../server/app';
+import { createApi } from '../server/app';
 import { Metrics } from '../metrics/statsd';
 import { freshDatabase } from './helpers/database';
 import { VECTORS_DIR } from './helpers/vectors';
@@ -71,9 +71,9 @@ before(async () => {
   // Rate 1: every POST sends a packet to a port nobody listens on.
   config.statsd = { host: '127.0.0.1', port: await deadUdpPort(), rate: 1 };
   metrics = Metrics.create(config.statsd);
-  const app = createApp({ bigchain, config, metrics, version: VERSION });
+  const api = createApi({ bigchain, config, metrics, version: VERSION });
   server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
+    const s = createServer(api).listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -296,6 +296,31 @@ describe('POST /api/v1/transactions', () => {
     const answers = await Promise.all(Array.from({ length: 8 }, () => post(tx.toDict())));
     assert.deepEqual(answers.map((a) => a.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201]);
     assert.equal((await backlogRowsOf(tx.id)).length, 1);
+  });
+
+  test('a plain JSON POST (the direct path) and one with a quoted charset (through Express) get the same status, content type and body', () => unchanged(async () => {
+    const tampered = createFor(alice).toDict();
+    tampered.transaction.metadata = { id: tampered.transaction.metadata?.id ?? '', data: { changed: true } };
+    const badField = '\ufeff' + JSON.stringify(createFor(alice).toDict()).replace('"asset"', '"asset2"');
+    const bodies: [string, string][] = [['{"id":', 'malformed'], ['[]', 'not an object'], ['', 'empty'], [' ', 'blank'],
+      [JSON.stringify(tampered), 'tampered'], [badField, 'a BOM, then a bad field']];
+    for (const [body, note] of bodies) {
+      const direct = await post(body, { contentType: 'application/json' });
+      const express = await post(body, { contentType: 'application/json; charset="utf-8"' });
+      assertError(direct, 400);
+      assert.equal(direct.headers.get('content-type'), express.headers.get('content-type'), note);
+      assert.deepEqual([direct.status, direct.json], [express.status, express.json], note);
+    }
+  }));
+
+  test('a transaction accepted through Express is answered 200 with the same body on the direct path; a leading BOM is dropped on both', async () => {
+    const tx = createFor(alice);
+    const first = await post('\ufeff' + JSON.stringify(tx.toDict()), { contentType: 'application/json; charset="utf-8"' });
+    const again = await post('\ufeff' + JSON.stringify(tx.toDict()));
+    assert.deepEqual([first.status, again.status], [201, 200], again.text);
+    assert.deepEqual(again.json, tx.toDict());
+    assert.deepEqual(first.json, tx.toDict());
+    assert.equal(again.headers.get('content-type'), first.headers.get('content-type'));
   });
 
   test('the body of vector a (written by a 0.8.2 client) is accepted with the vector\'s id', async () => {

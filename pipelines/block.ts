@@ -150,7 +150,7 @@ function validate(deps: BlockPipelineDeps, inFlight: InFlight): Stage<Transactio
       for (const r of rejected) log.info(`dropping transaction ${r.id} from the backlog: ${r.reason}`);
       await retry('delete rejected transactions', () => deleteBacklogRows(deps.bigchain.db, rejected.map((r) => r.id as TxId)), deps.isStopping);
       rejected.forEach((r) => inFlight.release({ id: r.id }));
-      const valid = verdicts.flatMap((v) => (v.ok ? [v.tx] : []));
+      const valid = batch.filter((_, i) => verdicts[i]!.ok);
       return valid.length > 0 ? valid : null;
     },
   };

@@ -1,5 +1,10 @@
 import type { Metrics } from '../../metrics/statsd';
-import type { TransactionDict } from '../../models/transaction';
+import type { NodeSettings } from '../node-settings';
+
+export interface ValidationThreadData {
+  readonly settings: NodeSettings;
+  readonly signatureMemory: SharedArrayBuffer;
+}
 
 /**
  * Why a transaction is checked: `backlog` (may it go into my next block? a
@@ -13,8 +18,9 @@ export interface ValidationJob {
   readonly txs: readonly unknown[];
 }
 
+/** A valid transaction's verdict carries nothing back: the caller has the transaction, and sending it back costs a copy. */
 export type Verdict =
-  | { readonly ok: true; readonly tx: TransactionDict }
+  | { readonly ok: true }
   | { readonly ok: false; readonly id: string; readonly reason: string; readonly duplicate: boolean };
 
 export type Rejection = Extract<Verdict, { ok: false }>;

@@ -8,13 +8,16 @@ import { Bigchain } from '../../core/bigchain';
 import { Database } from '../../db/connection';
 import { Transaction } from '../../models/transaction';
 import type { BlockId, TxId } from '../../models/types';
-import type { NodeSettings } from '../node-settings';
-import type { ValidationJob, Verdict } from './verdict';
+import { rememberVerifiedSignatures } from '../../models/keys';
+import { SignatureMemo } from './signature-memo';
+import type { ValidationJob, ValidationThreadData, Verdict } from './verdict';
+
+const { settings, signatureMemory } = workerData as ValidationThreadData;
+rememberVerifiedSignatures(SignatureMemo.attach(signatureMemory));
 
 let chain: Promise<Bigchain> | null = null;
 
 function bigchain(): Promise<Bigchain> {
-  const settings = workerData as NodeSettings;
   chain ??= Database.connect(settings.database, { attempts: 10 })
     .then((db) => new Bigchain(db, { keypair: settings.keypair, keyring: settings.keyring }))
     .catch((err: unknown) => {
@@ -31,7 +34,7 @@ async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlyMap<TxId, Bloc
     const holder = inBlocks.get(tx.id);
     if (holder !== undefined) return { ok: false, id, reason: `already in block ${holder}, valid or undecided`, duplicate: true };
     await b.validateTransaction(tx);
-    return { ok: true, tx: tx.toDict() };
+    return { ok: true };
   } catch (err) {
     if (!(err instanceof Error) || /Reql|Connection/.test(err.name)) throw err;
     return { ok: false, id, reason: `${err.name}: ${err.message}`, duplicate: false };

@@ -76,10 +76,32 @@ export function signText(message: string, privateKey: PrivateKey): SignatureB58 
   return encodeBase58(signBytes(Buffer.from(message, 'utf8'), privateKey)) as SignatureB58;
 }
 
+/**
+ * Signatures that verified, remembered by the exact bytes of public key,
+ * signature and message: a node checks each transaction in its API, its
+ * block pipeline and its vote pipeline, and verification is the dearest of
+ * those checks. Only successes are remembered, so a memo can only spare work.
+ */
+export interface VerifiedSignatures {
+  has(publicKey: Buffer, signature: Buffer, message: Buffer): boolean;
+  add(publicKey: Buffer, signature: Buffer, message: Buffer): void;
+}
+
+let verified: VerifiedSignatures | null = null;
+
+/** Makes `verifyBytes` consult and fill `memo` in this thread (null: verify every time). */
+export function rememberVerifiedSignatures(memo: VerifiedSignatures | null): void {
+  verified = memo;
+}
+
 /** Verifies a raw signature over raw bytes with a raw public key; never throws. */
 export function verifyBytes(message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (publicKey.length !== sodium.crypto_sign_PUBLICKEYBYTES || signature.length !== sodium.crypto_sign_BYTES) return false;
-  return sodium.crypto_sign_verify_detached(asBuffer(signature), asBuffer(message), asBuffer(publicKey));
+  const [m, s, k] = [asBuffer(message), asBuffer(signature), asBuffer(publicKey)];
+  if (verified?.has(k, s, m) === true) return true;
+  const ok = sodium.crypto_sign_verify_detached(s, m, k);
+  if (ok) verified?.add(k, s, m);
+  return ok;
 }
 
 /** A Buffer view of the same bytes, no copy: sodium-native's types ask for Buffers. */

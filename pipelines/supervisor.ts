@@ -8,6 +8,7 @@ import { getLogger } from '../logging/logger';
 import { isValidBlockMessage, type ValidTransactionEvent } from '../stream/events';
 import type { NodeSettings } from './node-settings';
 import type { PipelineName, PipelineThreadData } from './thread';
+import { SignatureMemo } from './validation/signature-memo';
 
 const log = getLogger('pipelines');
 const PIPELINES: readonly PipelineName[] = ['block', 'vote', 'election', 'stale'];
@@ -29,9 +30,11 @@ export function startPipelines(settings: NodeSettings, onValidTransactions: (eve
   let stopping = false;
   const workers = new Map<PipelineName, Worker>();
   const exits = new Map<PipelineName, Promise<void>>();
+  // One for the node: the block and the vote pipeline's pools share it, and a restarted thread finds it whole.
+  const signatureMemory = SignatureMemo.create().memory;
 
   const spawn = (name: PipelineName): Promise<void> => {
-    const worker = new Worker(join(__dirname, 'thread.js'), { workerData: { pipeline: name, settings } satisfies PipelineThreadData });
+    const worker = new Worker(join(__dirname, 'thread.js'), { workerData: { pipeline: name, settings, signatureMemory } satisfies PipelineThreadData });
     workers.set(name, worker);
     worker.on('message', (message: unknown) => {
       if (isValidBlockMessage(message)) onValidTransactions(message.events);

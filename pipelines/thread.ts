@@ -23,17 +23,19 @@ export type PipelineName = 'block' | 'vote' | 'election' | 'stale';
 export interface PipelineThreadData {
   readonly pipeline: PipelineName;
   readonly settings: NodeSettings;
+  /** The node's verified-signature memo (validation/signature-memo.ts), for the validation threads. */
+  readonly signatureMemory: SharedArrayBuffer;
 }
 
 async function main(): Promise<void> {
-  const { pipeline: name, settings } = workerData as PipelineThreadData;
+  const { pipeline: name, settings, signatureMemory } = workerData as PipelineThreadData;
   const log = getLogger(`thread:${name}`);
   let stopping = false;
   const isStopping = () => stopping;
   const db = await Database.connect(settings.database, { attempts: 20 });
   const bigchain = new Bigchain(db, { keypair: settings.keypair, keyring: settings.keyring });
   const metrics = Metrics.create(settings.statsd);
-  const pool = name === 'block' || name === 'vote' ? new ValidationPool(settings) : null;
+  const pool = name === 'block' || name === 'vote' ? new ValidationPool(settings, signatureMemory) : null;
   const deps = { settings, bigchain, metrics, isStopping };
   let pipelines: Pipeline[];
   switch (name) {

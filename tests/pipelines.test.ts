@@ -25,6 +25,7 @@ import { PipelineBuilder, type Pipeline, type Source } from '../pipelines/runtim
 import { BoundedQueue, CLOSED, TIMEOUT } from '../pipelines/runtime/queue';
 import { stalePipeline } from '../pipelines/stale';
 import { ValidationPool } from '../pipelines/validation/pool';
+import { SignatureMemo } from '../pipelines/validation/signature-memo';
 import { votePipeline } from '../pipelines/vote';
 import { freshDatabase, testServer } from './helpers/database';
 
@@ -210,7 +211,7 @@ describe('the four pipelines of one node', () => {
     await writeGenesisBlock(db, node);
     settings = { database: db.settings, keypair: node, keyring: [], backlogReassignDelay: 1, statsd: defaultConfig().statsd, validationThreads: 1, faultyBlocks: false };
     bigchain = new Bigchain(db, { keypair: node, keyring: [] });
-    pool = new ValidationPool(settings);
+    pool = new ValidationPool(settings, SignatureMemo.create().memory);
     const isStopping = () => stopping;
     const metrics = Metrics.discard();
     pipelines.push(blockPipeline({ settings, bigchain, pool, metrics, isStopping }));

@@ -23,6 +23,7 @@ import { electionPipeline } from '../pipelines/election';
 import type { NodeSettings } from '../pipelines/node-settings';
 import type { Pipeline } from '../pipelines/runtime/pipeline';
 import { ValidationPool } from '../pipelines/validation/pool';
+import { SignatureMemo } from '../pipelines/validation/signature-memo';
 import { votePipeline } from '../pipelines/vote';
 import { freshDatabase } from './helpers/database';
 import { sleep, waitFor } from './helpers/federation';
@@ -71,7 +72,7 @@ describe('the vote on a block holding a transaction of another block', () => {
 
   before(async () => {
     node = await myNode();
-    pool = new ValidationPool(node.settings);
+    pool = new ValidationPool(node.settings, SignatureMemo.create().memory);
     pipeline = await votePipeline({ settings: node.settings, bigchain: node.bigchain, pool, metrics: Metrics.discard(), isStopping: () => false });
     running = pipeline.start();
   });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import Piscina from 'piscina';
 import type { NodeSettings } from '../node-settings';
-import type { Purpose, Verdict } from './verdict';
+import type { Purpose, ValidationThreadData, Verdict } from './verdict';
 
 /** Transactions per job: enough to amortise a message between threads. */
 export const BATCH_SIZE = 50;
@@ -16,11 +16,12 @@ export class ValidationPool {
   private readonly pool: Piscina;
   private readonly maxQueue: number;
 
-  constructor(settings: NodeSettings) {
+  /** `signatureMemory`: the verified-signature memo its threads share with the node's other pool. */
+  constructor(settings: NodeSettings, signatureMemory: SharedArrayBuffer) {
     this.maxQueue = settings.validationThreads * 4;
     this.pool = new Piscina({
       filename: join(__dirname, 'worker.js'),
-      workerData: settings,
+      workerData: { settings, signatureMemory } satisfies ValidationThreadData,
       minThreads: settings.validationThreads,
       maxThreads: settings.validationThreads,
     });

@@ -9,11 +9,11 @@ import {
   conditionUri, fromDetails, fulfillmentForOwners, fulfillmentValid, parseFulfillmentUri, signFulfillment, toDetails,
   type Fulfillment,
 } from './conditions';
-import {
-  AmountError, AssetIdMismatch, DoubleSpend, InvalidFulfillment, InvalidHash, InvalidSignature, NotImplementedAsset,
-  OperationError, SchemaValidationError,
-} from './errors';
+import { AmountError, AssetIdMismatch, InvalidHash, InvalidSignature, OperationError, SchemaValidationError } from './errors';
 import { sha3Hex } from './hash';
+import {
+  assertDistinctInputs, assertSignedByOwners, checkAssetShape, checkConditionShape, checkFulfillmentShape, validateAsset,
+} from './transaction-checks';
 import { keypairFromPrivate } from './keys';
 import { assertTransactionSchema } from './schema';
 import { serialize } from './serialize';
@@ -371,84 +371,4 @@ function conditionUriOrNull(fulfillment: Fulfillment): string | null {
 function readInput(f: FulfillmentDict): Input {
   const fulfillment = typeof f.fulfillment === 'string' ? parseFulfillmentUri(f.fulfillment) : fromDetails(f.fulfillment);
   return { fulfillment, ownersBefore: f.owners_before, link: f.input };
-}
-
-/**
- * Every owner before must sign, and only they: the Ed25519 keys of a CREATE's
- * fulfillment are exactly its `owners_before`, so nobody can issue in another
- * key's name or with a condition that needs no signature at all.
- */
-function assertSignedByOwners(input: Input, k: number): void {
-  const signers = ed25519Keys(input.fulfillment);
-  const owners = new Set<string>(input.ownersBefore);
-  if (signers === null || signers.size !== owners.size || [...signers].some((key) => !owners.has(key))) {
-    throw new InvalidSignature(`fulfillment ${k} must be signed by exactly its owners_before, each with an Ed25519 key`);
-  }
-}
-
-/** The Ed25519 keys of a tree of Ed25519 leaves and thresholds; null when it holds anything else. */
-function ed25519Keys(fulfillment: Fulfillment): Set<string> | null {
-  const details = toDetails(fulfillment);
-  const keys = new Set<string>();
-  const walk = (d: JsonObject): boolean => {
-    if (d.type_id === 4 && typeof d.public_key === 'string') return keys.add(d.public_key) !== undefined;
-    if (d.type_id === 2 && Array.isArray(d.subfulfillments)) return d.subfulfillments.every((sub) => walk(sub as JsonObject));
-    return false;
-  };
-  return walk(details) ? keys : null;
-}
-
-function checkFulfillmentShape(f: FulfillmentDict, index: number): void {
-  if (f.fid !== index) throw new SchemaValidationError(`fulfillments[${index}].fid must be ${index}`);
-  if (f.input !== null && (f.input.txid === undefined || f.input.cid === undefined)) {
-    throw new SchemaValidationError(`fulfillments[${index}].input needs both txid and cid`);
-  }
-  if (!Array.isArray(f.owners_before) || f.owners_before.length === 0) {
-    throw new SchemaValidationError(`fulfillments[${index}].owners_before must list at least one key`);
-  }
-}
-
-function checkConditionShape(c: ConditionDict, index: number): void {
-  if (c.cid !== index) throw new SchemaValidationError(`conditions[${index}].cid must be ${index}`);
-  if (!Array.isArray(c.owners_after) || c.owners_after.length === 0) {
-    throw new SchemaValidationError(`conditions[${index}].owners_after must list at least one key`);
-  }
-  if (c.amount < 1) throw new AmountError(`conditions[${index}].amount must be at least 1, was ${c.amount}`);
-  const uri = conditionUri(fromDetails(c.condition.details));
-  if (uri !== c.condition.uri) {
-    throw new InvalidFulfillment(`conditions[${index}].condition.uri does not match its details (expected ${uri})`);
-  }
-}
-
-function assertDistinctInputs(links: TransactionLink[]): void {
-  const seen = new Set<string>();
-  for (const { txid, cid } of links) {
-    const key = `${txid}/${cid}`;
-    if (seen.has(key)) throw new DoubleSpend(`input ${key} is spent twice in one transaction`);
-    seen.add(key);
-  }
-}
-
-const CREATE_ASSET_FIELDS = ['data', 'divisible', 'id', 'refillable', 'updatable'];
-
-function checkAssetShape(operation: Operation, asset: AssetDict): void {
-  const fields = Object.keys(asset).sort();
-  if (operation === 'TRANSFER') {
-    if (fields.length !== 1) throw new SchemaValidationError('the asset of a TRANSFER holds only its id');
-    return;
-  }
-  if (fields.join() !== CREATE_ASSET_FIELDS.join()) {
-    throw new SchemaValidationError(`the asset of a ${operation} must have exactly the fields ${CREATE_ASSET_FIELDS.join(', ')}`);
-  }
-}
-
-/** 0.8's Asset.validate_asset against the total amount issued or spent. */
-function validateAsset(asset: AssetDict, amount: number): void {
-  if (asset.data !== null && asset.data !== undefined && (typeof asset.data !== 'object' || Array.isArray(asset.data))) {
-    throw new SchemaValidationError('asset data must be an object or null');
-  }
-  if (asset.updatable === true) throw new NotImplementedAsset('updatable assets are not yet implemented');
-  if (asset.refillable === true) throw new NotImplementedAsset('refillable assets are not yet implemented');
-  if (asset.divisible === true && amount < 2) throw new AmountError('divisible assets must have an amount of at least 2');
-  if (asset.divisible !== true && amount !== 1) throw new AmountError('non-divisible assets must have an amount of exactly 1');
 }

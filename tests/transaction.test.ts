@@ -6,6 +6,7 @@ import {
   AmountError, AssetIdMismatch, DoubleSpend, InvalidFulfillment, InvalidHash, InvalidSignature, KeypairMismatch,
   NotImplementedAsset, OperationError, SchemaValidationError,
 } from '../models/errors';
+import { fulfillmentForOwners, signFulfillment, ThresholdSha256 } from '../models/conditions';
 import { sha3Hex } from '../models/hash';
 import { generateKeypair, keypairFromPrivate, type Keypair } from '../models/keys';
 import { serialize } from '../models/serialize';
@@ -179,6 +180,26 @@ describe('CREATE rules', () => {
     const other = copy(signedCreate(bob));
     d.transaction.fulfillments[0]!.fulfillment = other.transaction.fulfillments[0]!.fulfillment;
     assert.throws(() => Transaction.fromDict(d).validateCreate(), InvalidSignature);
+  });
+
+  test('a CREATE\'s fulfillment holds Ed25519 signatures of its owners before and nothing else: a 1-of-2 threshold that verifies with the owner\'s key beside a bare condition is InvalidSignature', () => {
+    const tx = signedCreate(alice);
+    const signedByAlice = fulfillmentForOwners([alice.publicKey]);
+    signFulfillment(signedByAlice, Buffer.from(tx.signingMessage(0), 'utf8'), new Map([[alice.publicKey as string, alice.privateKey]]));
+    const oneOfTwo = new ThresholdSha256();
+    oneOfTwo.setThreshold(1);
+    oneOfTwo.addSubfulfillment(signedByAlice, 1);
+    oneOfTwo.addSubcondition(fulfillmentForOwners([bob.publicKey]).getCondition(), 1);
+    const d = copy(tx);
+    d.transaction.fulfillments[0]!.fulfillment = oneOfTwo.serializeUri();
+    const read = Transaction.fromDict(d);
+    assert.equal(read.fulfillmentsValid(), true, 'control: the 1-of-2 fulfillment verifies');
+    assert.throws(() => read.validateCreate(), (err: Error) => err instanceof InvalidSignature && /exactly its owners_before/.test(err.message));
+  });
+
+  test('a CREATE of two owners validates with both signatures in its 2-of-2 threshold', () => {
+    const tx = Transaction.create([alice.publicKey, bob.publicKey], [[[alice.publicKey], 1]]).sign([alice.privateKey, bob.privateKey]);
+    Transaction.fromDict(copy(tx)).validateCreate();
   });
 
   test('a CREATE signed by someone other than its owners before is refused when signing', () => {

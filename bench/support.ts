@@ -40,7 +40,9 @@ export async function databaseServer(options: { ownProcess?: boolean } = {}): Pr
   }
   if (!options.ownProcess) return { ...(await startReqlite('127.0.0.1', 0, { unref: true })), pid: null };
   // Its output is the benchmark's: a database that fails says why.
-  const child = fork(join(__dirname, 'reqlite-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_DB_ARGS: Node flags for it, as BENCH_NODE_ARGS for the node.
+  const execArgv = (process.env.BENCH_DB_ARGS ?? '').split(' ').filter(Boolean);
+  const child = fork(join(__dirname, 'reqlite-process.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
   // Its IPC channel keeps this process alive; the benchmark ends with process.exit, which closes it.
   return { host: '127.0.0.1', port, pid: child.pid! };

@@ -151,7 +151,7 @@ export class Bigchain implements ChainReader {
 
   /** The transactions in valid or undecided blocks that spend `link`, but `exceptId`, each with its block's status. */
   async getSpenders(link: TransactionLink, exceptId?: TxId): Promise<LiveTransaction[]> {
-    const spenders = (await this.keepLive(await getSpendingTransactions(this.db, link))).filter((s) => s.tx.id !== exceptId);
+    const spenders = await this.keepLive(await getSpendingTransactions(this.db, link, exceptId));
     const validIds = new Set(spenders.filter((s) => s.status === 'valid').map((s) => s.tx.id));
     if (validIds.size > 1) {
       throw new ChainCorruption(`output ${link.txid}/${link.cid} is spent by several valid transactions: ${[...validIds].join(', ')}`);

@@ -604,6 +604,22 @@ describe('spent, owned and asset queries', () => {
     same(found(await getSpendingTransactions(db, { txid: create.id, cid: 0 })), [at(toBob, b1), at(toCarol, b2)].sort());
   });
 
+  test('getSpendingTransactions leaves out the transaction it is told to, and still finds another spender in the same block and in another', async () => {
+    const db = await freshDatabase();
+    const create = createTx(alice);
+    const toBob = Transaction.transfer(create.toInputs(), [[[bob.publicKey], 1]], create.asset.id).sign([alice.privateKey]);
+    const toCarol = Transaction.transfer(create.toInputs(), [[[carol.publicKey], 1]], create.asset.id).sign([alice.privateKey]);
+    await writeBlock(db, blockOf([create], T0));
+    const both = blockOf([toBob, toCarol], T0 + 1);
+    const again = blockOf([toBob], T0 + 2);
+    await writeBlock(db, both);
+    await writeBlock(db, again);
+    const link = { txid: create.id, cid: 0 };
+    same(found(await getSpendingTransactions(db, link, toBob.id)), [at(toCarol, both)]);
+    same(found(await getSpendingTransactions(db, link, toCarol.id)), [at(toBob, both), at(toBob, again)].sort());
+    same(found(await getSpendingTransactions(db, link)), [at(toBob, both), at(toCarol, both), at(toBob, again)].sort());
+  });
+
   test('getTransactionsOwnedBy finds transactions with an output owned by the key, including inside a multi-owner output', async () => {
     const db = await freshDatabase();
     const alone = createTx(alice);

@@ -1,11 +1,35 @@
 /** Which transactions spend an output: the `inputs` index, not 0.8.2's scan of every block. */
 import type { TransactionLink } from '../../models/transaction';
+import type { BlockId, TxId } from '../../models/types';
 import type { Database } from '../connection';
-import { r, type Term } from '../rethink';
+import type { Term } from '../rethink';
 import { findTransactions, type TransactionInBlock } from './blocks';
 
-/** Index `inputs`. */
-export async function getSpendingTransactions(db: Database, link: TransactionLink): Promise<TransactionInBlock[]> {
-  return findTransactions(db, [link.txid, link.cid], 'inputs', (tx: Term) =>
-    tx('transaction')('fulfillments').contains((f: Term) => f('input').eq(r.expr({ txid: link.txid, cid: link.cid }))));
+interface PluckedBlock {
+  readonly blockId: BlockId;
+  readonly txs: readonly { id: TxId; transaction: { fulfillments: readonly { input: TransactionLink | null }[] } }[];
+}
+
+/**
+ * Index `inputs`, but `exceptId`. The index finds the blocks; which of their
+ * up to 1000 transactions spend the output is read from their ids and inputs
+ * alone, plucked, and only the spenders then travel whole. A ReQL function
+ * run on every transaction of a block cost reqlite about four times the pluck.
+ */
+export async function getSpendingTransactions(db: Database, link: TransactionLink, exceptId?: TxId): Promise<TransactionInBlock[]> {
+  const key = [link.txid, link.cid];
+  const blocks = await db.run<PluckedBlock[]>(
+    db.table('bigchain', 'majority').getAll(key, { index: 'inputs' }).map((block: Term) => ({
+      blockId: block('id'),
+      txs: block('block')('transactions').pluck({ id: true, transaction: { fulfillments: { input: true } } }),
+    })),
+  );
+  const spenders = new Set<TxId>();
+  for (const { txs } of blocks) {
+    for (const tx of txs) {
+      if (tx.id !== exceptId && tx.transaction.fulfillments.some((f) => f.input?.txid === link.txid && f.input.cid === link.cid)) spenders.add(tx.id);
+    }
+  }
+  const found = await Promise.all([...spenders].map((id) => findTransactions(db, key, 'inputs', { id })));
+  return found.flat();
 }

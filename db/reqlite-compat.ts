@@ -27,8 +27,12 @@
  * - reqlite answers a changefeed's CONTINUE with one change at a time;
  *   `batchChangefeedResponses` (reqlite-changefeed-batches.ts) sends what is
  *   waiting in one batch, as RethinkDB does.
+ * - reqlite copies every element of a sequence whole before matching it
+ *   against a filter object; `matchObjectFiltersInPlace`
+ *   (reqlite-object-filters.ts) reads only the fields the object names.
  */
 import { batchChangefeedResponses } from './reqlite-changefeed-batches';
+import { matchObjectFiltersInPlace } from './reqlite-object-filters';
 import { reqlMessage } from './rethink';
 import { createServer, type Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 
@@ -76,6 +80,7 @@ export async function startReqlite(host: string, port: number, options: ReqliteO
   indexReqliteTables();
   serializeDocumentWrites();
   batchChangefeedResponses();
+  matchObjectFiltersInPlace();
   const { holdReply } = options;
   class BoundReqlite extends Reqlite {
     _createServer(this: ReqliteServer & Record<string, unknown>): NetServer {

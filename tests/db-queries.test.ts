@@ -560,6 +560,35 @@ describe('vote queries', () => {
   });
 });
 
+// ---------------------------------------------------------------- object filters
+
+describe('filters by object, as the lookups inside blocks use them', () => {
+  const docs = [
+    { id: 1, t: { x: 'a', l: [1, 2], o: { k: 'v' } } },
+    { id: 2, t: { x: 'a', l: [1], o: { k: 'w' } } },
+    { id: 3, t: { x: 'b', l: [1, 2], o: { k: 'v', extra: true } } },
+    { id: 4, t: null },
+    { id: 5, t: { x: 'a', l: [2, 1], o: { k: 'v' } } },
+  ];
+  const ids = async (pattern: Record<string, unknown>) => {
+    const db = await freshDatabase();
+    return (await db.run<{ id: number }[]>(r.expr(docs).filter(pattern))).map((d) => d.id);
+  };
+
+  test('nested objects match field by field, so extra fields do not matter and null is no object', async () => {
+    same(await ids({ t: { x: 'a' } }), [1, 2, 5]);
+    same(await ids({ t: { o: { k: 'v' } } }), [1, 3, 5]);
+    same(await ids({ t: { x: 'a', o: { k: 'v' } } }), [1, 5]);
+    same(await ids({ id: 4 }), [4]);
+  });
+
+  test('arrays match element by element and only at equal length', async () => {
+    same(await ids({ t: { l: [1, 2] } }), [1, 3]);
+    same(await ids({ t: { l: [1] } }), [2]);
+    same(await ids({ t: { x: 'a', l: [2, 1] } }), [5]);
+  });
+});
+
 // ---------------------------------------------------------------- spent, owned, assets
 
 describe('spent, owned and asset queries', () => {

@@ -560,6 +560,24 @@ describe('vote queries', () => {
   });
 });
 
+// ---------------------------------------------------------------- answers on the wire
+
+describe('answers read from the connection', () => {
+  test('answers of megabytes, split over many socket reads, and many small answers at once each reach their query whole', async () => {
+    const db = await freshDatabase();
+    const big = Array.from({ length: 3000 }, (_, i) => ({ i, text: `${i}:`.padEnd(900, 'x') }));
+    const small = Array.from({ length: 50 }, (_, i) => ({ i }));
+    const answers = await Promise.all([
+      db.run<typeof big>(r.expr(big)),
+      ...small.map((value) => db.run<typeof value>(r.expr(value))),
+      db.run<typeof big>(r.expr(big).orderBy(r.desc('i'))),
+    ]);
+    same(answers[0], big);
+    same(answers.slice(1, 1 + small.length), small);
+    same(answers[1 + small.length], [...big].reverse());
+  });
+});
+
 // ---------------------------------------------------------------- object filters
 
 describe('filters by object, as the lookups inside blocks use them', () => {

@@ -6,7 +6,7 @@ import type { Block, BlockDict } from '../models/block';
 import {
   DuplicateTransaction, FulfillmentNotInValidBlock, InvalidSignature, OperationError, DoubleSpend, TransactionDoesNotExist, AssetIdMismatch,
 } from '../models/errors';
-import type { SpentOutput, Transaction } from '../models/transaction';
+import type { SpentOutput, Transaction, TransactionLink } from '../models/transaction';
 import { verifyVote, type VoteDict } from '../models/vote';
 import type { PublicKey, TxId } from '../models/types';
 import type { ChainReader } from './chain';
@@ -95,4 +95,26 @@ async function spentOutputs(chain: ChainReader, tx: Transaction): Promise<SpentO
     spent.push({ link, condition, assetId: found.transaction.asset.id });
   }
   return spent;
+}
+
+/**
+ * No output is spent by two transactions of one block. A vote checks this
+ * once for the whole block and then looks up each TRANSFER's spenders
+ * outside it (`Bigchain.validateTransactionOfBlock`): a lookup that took in
+ * the block being voted read all of its transactions, every time.
+ */
+export function checkNoOutputSpentTwice(block: BlockDict): void {
+  const spenders = new Map<string, unknown>();
+  for (const tx of block.block.transactions as unknown[]) {
+    const { id, transaction } = (tx ?? {}) as { id?: unknown; transaction?: { fulfillments?: unknown } };
+    const fulfillments = Array.isArray(transaction?.fulfillments) ? (transaction.fulfillments as { input?: TransactionLink | null }[]) : [];
+    for (const input of fulfillments.map((f) => f?.input)) {
+      if (input === null || input === undefined) continue;
+      const key = `${input.txid}/${input.cid}`;
+      const other = spenders.get(key);
+      // One transaction listing an input twice is its own validation's to refuse.
+      if (other !== undefined && other !== id) throw new DoubleSpend(`input ${key} is spent by both ${String(other)} and ${String(id)} in block ${block.id}`);
+      spenders.set(key, id);
+    }
+  }
 }

@@ -143,15 +143,15 @@ export class Bigchain implements ChainReader {
    * than `exceptId` (a transaction does not double-spend with itself), the
    * one in a valid block first; null when there is none.
    */
-  async getSpent(link: TransactionLink, exceptId?: TxId): Promise<Transaction | null> {
-    const spenders = await this.getSpenders(link, exceptId);
+  async getSpent(link: TransactionLink, exceptId?: TxId, exceptBlock?: BlockId): Promise<Transaction | null> {
+    const spenders = await this.getSpenders(link, exceptId, exceptBlock);
     const chosen = spenders.find((s) => s.status === 'valid') ?? spenders[0];
     return chosen === undefined ? null : Transaction.fromDict(chosen.tx);
   }
 
-  /** The transactions in valid or undecided blocks that spend `link`, but `exceptId`, each with its block's status. */
-  async getSpenders(link: TransactionLink, exceptId?: TxId): Promise<LiveTransaction[]> {
-    const spenders = await this.keepLive(await getSpendingTransactions(this.db, link, exceptId));
+  /** The transactions in valid or undecided blocks (but `exceptBlock`) that spend `link`, but `exceptId`, each with its block's status. */
+  async getSpenders(link: TransactionLink, exceptId?: TxId, exceptBlock?: BlockId): Promise<LiveTransaction[]> {
+    const spenders = await this.keepLive(await getSpendingTransactions(this.db, link, exceptId, exceptBlock));
     const validIds = new Set(spenders.filter((s) => s.status === 'valid').map((s) => s.tx.id));
     if (validIds.size > 1) {
       throw new ChainCorruption(`output ${link.txid}/${link.cid} is spent by several valid transactions: ${[...validIds].join(', ')}`);
@@ -179,6 +179,23 @@ export class Bigchain implements ChainReader {
   /** Returns the transaction if valid against the chain; throws a typed error saying why not. */
   async validateTransaction(tx: Transaction): Promise<Transaction> {
     return this.consensus.validateTransaction(this, tx);
+  }
+
+  /**
+   * Validates `tx` as a transaction of block `blockId`, which I am voting on:
+   * spenders are looked up outside that block, whose own double spends
+   * `checkNoOutputSpentTwice` (consensus/rules.ts) finds once for all.
+   */
+  async validateTransactionOfBlock(tx: Transaction, blockId: BlockId): Promise<Transaction> {
+    const outsideTheBlock: ChainReader = {
+      federation: this.federation,
+      getTransaction: (id, options) => this.getTransaction(id, options),
+      getSpent: (link, exceptId) => this.getSpent(link, exceptId, blockId),
+      getAssetById: (assetId) => this.getAssetById(assetId),
+      hasPreviousVote: (id) => this.hasPreviousVote(id),
+      alreadyInBlocks: (txids, exceptBlock) => this.alreadyInBlocks(txids, exceptBlock),
+    };
+    return this.consensus.validateTransaction(outsideTheBlock, tx);
   }
 
   /** The transaction if valid, else false. */

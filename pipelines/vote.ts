@@ -4,7 +4,7 @@
  * chained to my previous one. On start it first votes on the blocks it missed.
  */
 import type { Bigchain } from '../core/bigchain';
-import { checkBlockOrigin, checkNotInOtherBlocks } from '../consensus/rules';
+import { checkBlockOrigin, checkNoOutputSpentTwice, checkNotInOtherBlocks } from '../consensus/rules';
 import { DuplicateTransaction } from '../models/errors';
 import { getLogger } from '../logging/logger';
 import type { Metrics } from '../metrics/statsd';
@@ -99,6 +99,7 @@ async function invalidReason(deps: VotePipelineDeps, raw: BlockDict): Promise<st
   try {
     block = Block.checkHeader(raw);
     checkBlockOrigin(deps.bigchain.federation, block);
+    checkNoOutputSpentTwice(block);
   } catch (err) {
     return (err as Error).message;
   }
@@ -108,7 +109,7 @@ async function invalidReason(deps: VotePipelineDeps, raw: BlockDict): Promise<st
     if (err instanceof DuplicateTransaction) return err.message;
     throw err;
   }
-  const verdicts = await deps.pool.validate(block.block.transactions, 'block');
+  const verdicts = await deps.pool.validate(block.block.transactions, 'block', block.id);
   const first = countVerdicts(verdicts, deps.metrics, 'vote')[0];
   return first === undefined ? null : `transaction ${first.id}: ${first.reason}`;
 }

@@ -14,7 +14,8 @@ import { getVotesByBlockAndVoter } from '../db/queries/votes';
 import { writeGenesisBlock } from '../db/schema';
 import { Metrics } from '../metrics/statsd';
 import { Block, type BlockDict } from '../models/block';
-import { DuplicateTransaction } from '../models/errors';
+import { checkNoOutputSpentTwice } from '../consensus/rules';
+import { DoubleSpend, DuplicateTransaction } from '../models/errors';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction, type TransactionDict } from '../models/transaction';
 import type { BlockId, Timestamp } from '../models/types';
@@ -134,6 +135,65 @@ describe('the vote on a block holding a transaction of another block', () => {
     const second = blockBy(peer2, [shared]);
     await node.bigchain.writeBlock(second);
     assert.equal((await myVote(node, second)).vote.is_block_valid, true);
+  });
+});
+
+describe('the vote on a block holding TRANSFERs', () => {
+  let node: Node;
+  let pool: ValidationPool;
+  let pipeline: Pipeline;
+  let running: Promise<void>;
+
+  before(async () => {
+    node = await myNode();
+    pool = new ValidationPool(node.settings, SignatureMemo.create().memory);
+    pipeline = await votePipeline({ settings: node.settings, bigchain: node.bigchain, pool, metrics: Metrics.discard(), isStopping: () => false });
+    running = pipeline.start();
+  });
+
+  after(async () => {
+    await pipeline.stop();
+    await running;
+    await pool.destroy();
+  });
+
+  /** CREATEs to alice in a block made valid by my vote and peer 1's. */
+  async function validCreates(tag: string, count: number): Promise<Transaction[]> {
+    const creates = Array.from({ length: count }, (_, i) => create(`${tag}-${i}`));
+    const block = blockBy(peer1, creates);
+    await node.bigchain.writeBlock(block);
+    const mine = await myVote(node, block);
+    await node.bigchain.writeVote(createVote(peer1, block.id, mine.vote.previous_block, true));
+    assert.equal(await node.bigchain.blockElectionStatus(block.id, voters), 'valid');
+    return creates;
+  }
+
+  const transfer = (of: Transaction, to: Keypair) =>
+    Transaction.transfer(of.toInputs(), [[[to.publicKey], 1]], of.asset.id).sign([alice.privateKey]);
+
+  test('is valid when each spends its own valid output, several to a block', async () => {
+    const [a, b] = await validCreates('own-output', 2);
+    const block = blockBy(peer2, [transfer(a!, peer1), transfer(b!, peer2)]);
+    await node.bigchain.writeBlock(block);
+    assert.equal((await myVote(node, block)).vote.is_block_valid, true);
+  });
+
+  test('is invalid when two of its TRANSFERs spend one output', async () => {
+    const [a, b] = await validCreates('spent-twice-within', 2);
+    const block = blockBy(peer2, [transfer(a!, peer1), transfer(b!, peer1), transfer(a!, peer2)]);
+    await node.bigchain.writeBlock(block);
+    assert.equal((await myVote(node, block)).vote.is_block_valid, false);
+    assert.throws(() => checkNoOutputSpentTwice(block.toDict()), (err: Error) => err instanceof DoubleSpend && err.message.includes(`${a!.id}/0`));
+  });
+
+  test('is invalid when its TRANSFER spends an output that a TRANSFER of another, undecided block spends', async () => {
+    const [a] = await validCreates('spent-elsewhere', 1);
+    const first = blockBy(peer1, [transfer(a!, peer1)]);
+    await node.bigchain.writeBlock(first);
+    assert.equal((await myVote(node, first)).vote.is_block_valid, true);
+    const second = blockBy(peer2, [transfer(a!, peer2)]);
+    await node.bigchain.writeBlock(second);
+    assert.equal((await myVote(node, second)).vote.is_block_valid, false);
   });
 });
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import Piscina from 'piscina';
 import type { NodeSettings } from '../node-settings';
-import type { Purpose, ValidationThreadData, Verdict } from './verdict';
+import type { BlockId } from '../../models/types';
+import type { Purpose, ValidationJob, ValidationThreadData, Verdict } from './verdict';
 
 /** Transactions per job: enough to amortise a message between threads. */
 export const BATCH_SIZE = 50;
@@ -27,12 +28,12 @@ export class ValidationPool {
     });
   }
 
-  /** Verdicts for `txs`, in order; waits while the pool's queue is full. */
-  async validate(txs: readonly unknown[], purpose: Purpose): Promise<Verdict[]> {
+  /** Verdicts for `txs`, in order; waits while the pool's queue is full. `blockId`: see `ValidationJob`. */
+  async validate(txs: readonly unknown[], purpose: Purpose, blockId?: BlockId): Promise<Verdict[]> {
     const jobs: Promise<Verdict[]>[] = [];
     for (let i = 0; i < txs.length; i += BATCH_SIZE) {
       while (this.pool.queueSize >= this.maxQueue) await once(this.pool, 'drain');
-      jobs.push(this.pool.run({ purpose, txs: txs.slice(i, i + BATCH_SIZE) }));
+      jobs.push(this.pool.run({ purpose, txs: txs.slice(i, i + BATCH_SIZE), blockId } satisfies ValidationJob));
     }
     return (await Promise.all(jobs)).flat();
   }

@@ -1,4 +1,5 @@
 import type { Metrics } from '../../metrics/statsd';
+import type { BlockId } from '../../models/types';
 import type { NodeSettings } from '../node-settings';
 
 export interface ValidationThreadData {
@@ -16,6 +17,8 @@ export type Purpose = 'backlog' | 'block';
 export interface ValidationJob {
   readonly purpose: Purpose;
   readonly txs: readonly unknown[];
+  /** With purpose `block`: the block being voted on, whose transactions these are. */
+  readonly blockId?: BlockId;
 }
 
 /** A valid transaction's verdict carries nothing back: the caller has the transaction, and sending it back costs a copy. */

@@ -31,13 +31,13 @@ function bigchain(): Promise<Bigchain> {
 // JavaScript) costs about 0.4 s of CPU, which the first block after a start would otherwise wait for.
 bigchain().catch(() => undefined);
 
-async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlyMap<TxId, BlockId>): Promise<Verdict> {
+async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlyMap<TxId, BlockId>, votedBlock: BlockId | undefined): Promise<Verdict> {
   const id = String((raw as { id?: unknown })?.id);
   try {
     const tx = Transaction.fromDict(raw);
     const holder = inBlocks.get(tx.id);
     if (holder !== undefined) return { ok: false, id, reason: `already in block ${holder}, valid or undecided`, duplicate: true };
-    await b.validateTransaction(tx);
+    await (votedBlock === undefined ? b.validateTransaction(tx) : b.validateTransactionOfBlock(tx, votedBlock));
     return { ok: true };
   } catch (err) {
     if (!(err instanceof Error) || /Reql|Connection/.test(err.name)) throw err;
@@ -48,5 +48,5 @@ async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlyMap<TxId, Bloc
 export default async function validate(job: ValidationJob): Promise<Verdict[]> {
   const b = await bigchain();
   const inBlocks = job.purpose === 'backlog' ? await b.alreadyInBlocks(job.txs.map((tx) => String((tx as { id?: unknown })?.id) as TxId)) : new Map<TxId, BlockId>();
-  return Promise.all(job.txs.map((tx) => judge(b, tx, inBlocks)));
+  return Promise.all(job.txs.map((tx) => judge(b, tx, inBlocks, job.purpose === 'block' ? job.blockId : undefined)));
 }

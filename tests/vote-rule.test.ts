@@ -65,7 +65,8 @@ async function myVote(node: Node, block: Block): Promise<VoteDict> {
   return (await getVotesByBlockAndVoter(node.db, block.id as BlockId, me.publicKey))[0]!;
 }
 
-describe('the vote on a block holding a transaction of another block', () => {
+/** My node with its vote pipeline running through the tests of the enclosing describe. */
+function myVotingNode(): { readonly node: Node } {
   let node: Node;
   let pool: ValidationPool;
   let pipeline: Pipeline;
@@ -83,19 +84,24 @@ describe('the vote on a block holding a transaction of another block', () => {
     await running;
     await pool.destroy();
   });
+  return { get node() { return node; } };
+}
+
+describe('the vote on a block holding a transaction of another block', () => {
+  const voting = myVotingNode();
 
   test('is invalid when that other block is undecided, and its transactions are otherwise valid', async () => {
     const shared = create('shared-undecided');
     const first = blockBy(peer1, [shared, create('first-only')]);
-    await node.bigchain.writeBlock(first);
-    assert.equal((await myVote(node, first)).vote.is_block_valid, true);
-    assert.equal(await node.bigchain.blockElectionStatus(first.id, voters), 'undecided');
+    await voting.node.bigchain.writeBlock(first);
+    assert.equal((await myVote(voting.node, first)).vote.is_block_valid, true);
+    assert.equal(await voting.node.bigchain.blockElectionStatus(first.id, voters), 'undecided');
 
     const second = blockBy(peer2, [create('second-only'), shared]);
-    await node.bigchain.writeBlock(second);
-    assert.equal((await myVote(node, second)).vote.is_block_valid, false);
+    await voting.node.bigchain.writeBlock(second);
+    assert.equal((await myVote(voting.node, second)).vote.is_block_valid, false);
     // The same rule in the consensus rules, asked by a peer that has not voted on it yet.
-    const peerView = new Bigchain(node.db, { keypair: peer1, keyring: [me.publicKey, peer2.publicKey] });
+    const peerView = new Bigchain(voting.node.db, { keypair: peer1, keyring: [me.publicKey, peer2.publicKey] });
     await assert.rejects(peerView.validateBlock(second), (err: unknown) => {
       assert.ok(err instanceof DuplicateTransaction);
       assert.match(err.message, new RegExp(`transaction ${shared.id} is already in block ${first.id}`));
@@ -106,65 +112,49 @@ describe('the vote on a block holding a transaction of another block', () => {
   test('is invalid when that other block is valid', async () => {
     const shared = create('shared-valid');
     const first = blockBy(peer1, [shared]);
-    await node.bigchain.writeBlock(first);
+    await voting.node.bigchain.writeBlock(first);
     // Valid takes a majority agreeing on the previous block too: peer 1 chains its vote as I did.
-    const mine = await myVote(node, first);
-    await node.bigchain.writeVote(createVote(peer1, first.id, mine.vote.previous_block, true));
-    assert.equal(await node.bigchain.blockElectionStatus(first.id, voters), 'valid');
+    const mine = await myVote(voting.node, first);
+    await voting.node.bigchain.writeVote(createVote(peer1, first.id, mine.vote.previous_block, true));
+    assert.equal(await voting.node.bigchain.blockElectionStatus(first.id, voters), 'valid');
 
     const second = blockBy(peer2, [shared]);
-    await node.bigchain.writeBlock(second);
-    assert.equal((await myVote(node, second)).vote.is_block_valid, false);
+    await voting.node.bigchain.writeBlock(second);
+    assert.equal((await myVote(voting.node, second)).vote.is_block_valid, false);
   });
 
   test('a block holding a transaction without an id is voted invalid: the lookup of other blocks skips it', async () => {
     const malformed = { transaction: { operation: 'CREATE' } } as unknown as TransactionDict;
     const block = Block.create([create('beside-a-malformed-one').toDict(), malformed], peer1.publicKey, voters, String(++clock) as Timestamp).sign(peer1.privateKey);
-    await node.bigchain.writeBlock(block);
-    assert.equal((await myVote(node, block)).vote.is_block_valid, false);
+    await voting.node.bigchain.writeBlock(block);
+    assert.equal((await myVote(voting.node, block)).vote.is_block_valid, false);
   });
 
   test('is valid when that other block is invalid', async () => {
     const shared = create('shared-invalid');
     const first = blockBy(peer1, [shared]);
-    for (const peer of [peer1, peer2]) await node.bigchain.writeVote(createVote(peer, first.id, node.genesis.id, false));
-    await node.bigchain.writeBlock(first);
-    await myVote(node, first);
-    assert.equal(await node.bigchain.blockElectionStatus(first.id, voters), 'invalid');
+    for (const peer of [peer1, peer2]) await voting.node.bigchain.writeVote(createVote(peer, first.id, voting.node.genesis.id, false));
+    await voting.node.bigchain.writeBlock(first);
+    await myVote(voting.node, first);
+    assert.equal(await voting.node.bigchain.blockElectionStatus(first.id, voters), 'invalid');
 
     const second = blockBy(peer2, [shared]);
-    await node.bigchain.writeBlock(second);
-    assert.equal((await myVote(node, second)).vote.is_block_valid, true);
+    await voting.node.bigchain.writeBlock(second);
+    assert.equal((await myVote(voting.node, second)).vote.is_block_valid, true);
   });
 });
 
 describe('the vote on a block holding TRANSFERs', () => {
-  let node: Node;
-  let pool: ValidationPool;
-  let pipeline: Pipeline;
-  let running: Promise<void>;
-
-  before(async () => {
-    node = await myNode();
-    pool = new ValidationPool(node.settings, SignatureMemo.create().memory);
-    pipeline = await votePipeline({ settings: node.settings, bigchain: node.bigchain, pool, metrics: Metrics.discard(), isStopping: () => false });
-    running = pipeline.start();
-  });
-
-  after(async () => {
-    await pipeline.stop();
-    await running;
-    await pool.destroy();
-  });
+  const voting = myVotingNode();
 
   /** CREATEs to alice in a block made valid by my vote and peer 1's. */
   async function validCreates(tag: string, count: number): Promise<Transaction[]> {
     const creates = Array.from({ length: count }, (_, i) => create(`${tag}-${i}`));
     const block = blockBy(peer1, creates);
-    await node.bigchain.writeBlock(block);
-    const mine = await myVote(node, block);
-    await node.bigchain.writeVote(createVote(peer1, block.id, mine.vote.previous_block, true));
-    assert.equal(await node.bigchain.blockElectionStatus(block.id, voters), 'valid');
+    await voting.node.bigchain.writeBlock(block);
+    const mine = await myVote(voting.node, block);
+    await voting.node.bigchain.writeVote(createVote(peer1, block.id, mine.vote.previous_block, true));
+    assert.equal(await voting.node.bigchain.blockElectionStatus(block.id, voters), 'valid');
     return creates;
   }
 
@@ -174,26 +164,26 @@ describe('the vote on a block holding TRANSFERs', () => {
   test('is valid when each spends its own valid output, several to a block', async () => {
     const [a, b] = await validCreates('own-output', 2);
     const block = blockBy(peer2, [transfer(a!, peer1), transfer(b!, peer2)]);
-    await node.bigchain.writeBlock(block);
-    assert.equal((await myVote(node, block)).vote.is_block_valid, true);
+    await voting.node.bigchain.writeBlock(block);
+    assert.equal((await myVote(voting.node, block)).vote.is_block_valid, true);
   });
 
   test('is invalid when two of its TRANSFERs spend one output', async () => {
     const [a, b] = await validCreates('spent-twice-within', 2);
     const block = blockBy(peer2, [transfer(a!, peer1), transfer(b!, peer1), transfer(a!, peer2)]);
-    await node.bigchain.writeBlock(block);
-    assert.equal((await myVote(node, block)).vote.is_block_valid, false);
+    await voting.node.bigchain.writeBlock(block);
+    assert.equal((await myVote(voting.node, block)).vote.is_block_valid, false);
     assert.throws(() => checkNoOutputSpentTwice(block.toDict()), (err: Error) => err instanceof DoubleSpend && err.message.includes(`${a!.id}/0`));
   });
 
   test('is invalid when its TRANSFER spends an output that a TRANSFER of another, undecided block spends', async () => {
     const [a] = await validCreates('spent-elsewhere', 1);
     const first = blockBy(peer1, [transfer(a!, peer1)]);
-    await node.bigchain.writeBlock(first);
-    assert.equal((await myVote(node, first)).vote.is_block_valid, true);
+    await voting.node.bigchain.writeBlock(first);
+    assert.equal((await myVote(voting.node, first)).vote.is_block_valid, true);
     const second = blockBy(peer2, [transfer(a!, peer2)]);
-    await node.bigchain.writeBlock(second);
-    assert.equal((await myVote(node, second)).vote.is_block_valid, false);
+    await voting.node.bigchain.writeBlock(second);
+    assert.equal((await myVote(voting.node, second)).vote.is_block_valid, false);
   });
 });
 

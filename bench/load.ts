@@ -13,7 +13,6 @@
  *   CPU of the node's main thread, where the stream server runs)
  */
 import type { ChildProcess } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { Database, type DatabaseSettings } from '../db/connection';
 import type { BlockDict } from '../models/block';
 import { generateKeypair } from '../models/keys';
@@ -22,6 +21,7 @@ import type { VoteDict } from '../models/vote';
 import { defaultConfig } from '../config/config';
 import { advertisedStreamUrl } from '../stream/url';
 import { childPids, cpuMs, cpuPerTransaction, snapshot, startQueryCounter, type CpuSnapshot, type QueryCounter } from './measure';
+import { KeepAliveClient } from './http-client';
 import { connectStreamClients, type StreamClients } from './stream-clients';
 import { createsByDistinctOwners, databaseServer, freePort, freshChain, nodeOnEmbeddedDatabase, onEmbeddedDatabase, percentile, sleep, startNode, stopNode, untilServing } from './support';
 
@@ -122,34 +122,23 @@ async function postAll(bind: string, txs: readonly Transaction[], clients: numbe
   const postMs: number[] = [];
   let failures = 0;
   let next = 0;
-  // node:http with keep-alive, not fetch: the clients share the node's two cores, and fetch costs them twice the CPU.
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const [host, port] = bind.split(':');
   const started = Date.now();
   await Promise.all(Array.from({ length: clients }, async () => {
+    const client = new KeepAliveClient(host!, Number(port));
     for (let i = next++; i < bodies.length; i = next++) {
       if (rate > 0) await sleep(started + (i * 1000) / rate - Date.now());
       const t0 = Date.now();
       postedAt.set(bodies[i]!.id, t0);
-      const answer = await post(agent, bind, bodies[i]!.body).catch((err: Error) => ({ status: 0, text: String(err) }));
+      const answer = await client.post('/api/v1/transactions/', bodies[i]!.body).catch((err: Error) => ({ status: 0, text: String(err) }));
       if (answer.status !== 201) {
         if (failures++ < 3) console.log(`POST ${i}: ${answer.status} ${answer.text.slice(0, 300)}`);
       }
       postMs.push(Date.now() - t0);
     }
+    client.close();
   }));
-  agent.destroy();
   return { postedAt, postMs: postMs.sort((a, b) => a - b), failures, seconds: (Date.now() - started) / 1000 };
-}
-
-function post(agent: Agent, bind: string, body: string): Promise<{ status: number; text: string }> {
-  const [host, port] = bind.split(':');
-  return new Promise((resolve, reject) => {
-    const req = request({ agent, host, port: Number(port), method: 'POST', path: '/api/v1/transactions/', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })).on('error', reject);
-    });
-    req.on('error', reject).end(body);
-  });
 }
 
 /** Posts `txs`, waits until all are valid, and prints the figures of that load. */

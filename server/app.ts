@@ -8,7 +8,7 @@ import type { Config } from '../config/config';
 import type { Bigchain } from '../core/bigchain';
 import { ChainQueries } from '../core/queries';
 import type { TxId } from '../models/types';
-import { TransactionIntake } from './accept-transaction';
+import { TransactionIntake } from './transaction-intake';
 import { directPost, type RequestListener } from './direct-post';
 import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors';
 import { handle } from './handle';

@@ -11,6 +11,8 @@ export const MAX_NESTING_DEPTH = 100;
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 const HAS_SURROGATE = /[\ud800-\udfff]/;
+/** Either of the two above: most strings have neither and are written as they are after one test. */
+const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
 const SHORT_ESCAPES: Record<string, string> = {
   '"': '\\"', '\\': '\\\\', '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r',
 };
@@ -46,19 +48,34 @@ function writeArray(items: unknown[], depth: number): string {
 }
 
 function writeObject(obj: Record<string, unknown>, depth: number): string {
-  const keys = sortKeys(Object.keys(obj));
+  const keys = Object.keys(obj);
+  // Keys in UTF-8 byte order, which is code point order: UTF-16 unit order but for astral characters.
+  keys.sort(keys.some((k) => !plainKeys.has(k) && HAS_SURROGATE.test(k)) ? compareCodePoints : undefined);
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     if (i > 0) out += ',';
     const key = keys[i] as string;
-    out += writeString(key) + ':' + write(obj[key], depth);
+    out += keyText(key) + ':' + write(obj[key], depth);
   }
   return out + '}';
 }
 
-/** Keys in UTF-8 byte order, which is code point order, not UTF-16 unit order. */
-export function sortKeys(keys: string[]): string[] {
-  return keys.some((k) => HAS_SURROGATE.test(k)) ? keys.sort(compareCodePoints) : keys.sort();
+/**
+ * The written form of keys met before: the objects of transactions, blocks
+ * and votes repeat a few dozen keys, and each key cost two pattern tests per
+ * object. Only plain keys (nothing to escape, no surrogate) are kept, and no
+ * more than PLAIN_KEYS_LIMIT, so odd or endless keys cannot grow it.
+ */
+const plainKeys = new Map<string, string>();
+const PLAIN_KEYS_LIMIT = 1024;
+
+function keyText(key: string): string {
+  let text = plainKeys.get(key);
+  if (text === undefined) {
+    text = writeString(key);
+    if (plainKeys.size < PLAIN_KEYS_LIMIT && !NEEDS_CARE.test(key)) plainKeys.set(key, text);
+  }
+  return text;
 }
 
 /**
@@ -81,6 +98,7 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 function writeString(s: string): string {
+  if (!NEEDS_CARE.test(s)) return '"' + s + '"';
   if (HAS_SURROGATE.test(s) && !isWellFormed(s)) {
     throw new SerializationError('string holds a lone UTF-16 surrogate, which has no UTF-8 form');
   }

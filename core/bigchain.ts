@@ -8,9 +8,8 @@ import { blockElectionStatus, type BlockStatus } from '../consensus/election';
 import type { ChainReader, TransactionStatus, TransactionWithStatus } from '../consensus/chain';
 import { baseConsensusRules, type ConsensusRules } from '../consensus/rules';
 import type { Database } from '../db/connection';
-import { getBacklogRow, insertBacklogRows, reassignBacklogRow, transactionOfRow, type Assignment } from '../db/queries/backlog';
-import { getBlock, getBlocksHoldingTransactions, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type BlockVoters, type TransactionInBlock } from '../db/queries/blocks';
-import { getKnownTransactions } from '../db/queries/known';
+import { getBacklogAssignees, getBacklogRow, insertBacklogRows, reassignBacklogRow, transactionOfRow, type Assignment } from '../db/queries/backlog';
+import { getBlock, getBlocksHoldingTransactions, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type TransactionInBlock } from '../db/queries/blocks';
 import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/queries/assets';
 import { getSpendingTransactions } from '../db/queries/spent';
 import { getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, getVotesByVoterAt, writeVote } from '../db/queries/votes';
@@ -82,13 +81,12 @@ export class Bigchain implements ChainReader {
   /**
    * Writes those of `txs` the node does not know yet (in no valid or
    * undecided block, nor in the backlog), each once; per transaction, whether
-   * it was written. Two queries for the whole batch, whatever its size: one
-   * asks the blocks and the backlog, one writes.
+   * it was written. Three queries for the whole batch, whatever its size.
    */
   async writeNewTransactions(txs: readonly Transaction[]): Promise<boolean[]> {
     const ids = txs.map((tx) => tx.id);
-    const { inBlocks, inBacklog } = await getKnownTransactions(this.db, ids);
-    const known = new Set<TxId>([...(await this.liveHolders(inBlocks)).keys(), ...inBacklog.keys()]);
+    const inBlocks = await this.alreadyInBlocks(ids);
+    const known = new Set<TxId>([...inBlocks.keys(), ...(await getBacklogAssignees(this.db, ids.filter((id) => !inBlocks.has(id)))).keys()]);
     const fresh = distinctBy(txs.filter((tx) => !known.has(tx.id)), (tx) => tx.id);
     await this.writeTransactions(fresh);
     const written = new Set(fresh);
@@ -131,13 +129,8 @@ export class Bigchain implements ChainReader {
    * `exceptBlock`, each with one such block: one query for the whole batch.
    */
   async alreadyInBlocks(txids: readonly TxId[], exceptBlock?: BlockId): Promise<Map<TxId, BlockId>> {
-    return this.liveHolders(await getBlocksHoldingTransactions(this.db, txids, exceptBlock));
-  }
-
-  /** Of the blocks holding each transaction, one valid or undecided, for the transactions that have one. */
-  private async liveHolders(held: ReadonlyMap<TxId, readonly BlockVoters[]>): Promise<Map<TxId, BlockId>> {
     const live = new Map<TxId, BlockId>();
-    for (const [txid, blocks] of held) {
+    for (const [txid, blocks] of await getBlocksHoldingTransactions(this.db, txids, exceptBlock)) {
       for (const block of blocks) {
         if (!live.has(txid) && (await this.blockElectionStatus(block.id, block.voters)) !== 'invalid') live.set(txid, block.id);
       }

@@ -18,7 +18,6 @@ import {
   type TransactionInBlock,
 } from '../db/queries/blocks';
 import { getTransactionsOwnedBy } from '../db/queries/owned';
-import { getKnownTransactions } from '../db/queries/known';
 import { getSpendingTransactions } from '../db/queries/spent';
 import {
   getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, getVotesByVoterAt, writeVote,
@@ -558,23 +557,6 @@ describe('vote queries', () => {
     same((await getVotesByVoterAt(db, node.publicKey, ts(T0 + 8))).map(withoutId), [plain(later)]);
     same(await getVotesByVoterAt(db, node.publicKey, ts(T0 + 9)), []);
     same(await getVotesByVoterAt(db, stranger.publicKey, ts(T0 + 7)), []);
-  });
-});
-
-// ---------------------------------------------------------------- known transactions
-
-describe('what the node knows of transactions about to be written', () => {
-  test('getKnownTransactions gives, in one query, the blocks holding each id and the assignee of each backlog row; an unknown id is in neither', async () => {
-    const db = await freshDatabase();
-    const [inBlock, inBoth, inBacklog, unknown] = [createTx(alice), createTx(bob), createTx(carol), createTx(alice)];
-    const block = blockOf([inBlock, inBoth], T0);
-    await writeBlock(db, block);
-    await insertBacklogRows(db, [backlogRow(inBoth, peer.publicKey, T0), backlogRow(inBacklog, node.publicKey, T0)]);
-    const known = await getKnownTransactions(db, [inBlock.id, inBoth.id, inBacklog.id, unknown.id]);
-    same([...known.inBlocks.keys()].sort(), [inBlock.id, inBoth.id].sort());
-    same(known.inBlocks.get(inBlock.id), [{ id: block.id, voters: [node.publicKey] }]);
-    same([...known.inBacklog].sort(), [[inBacklog.id, node.publicKey], [inBoth.id, peer.publicKey]].sort());
-    same(await getKnownTransactions(db, []), { inBlocks: new Map(), inBacklog: new Map() });
   });
 });
 

@@ -71,17 +71,7 @@ export async function getBacklogRow(db: Database, id: TxId): Promise<BacklogRow 
 /** Of `ids`, those with a backlog row, each with its assignee: one lookup for the whole batch. */
 export async function getBacklogAssignees(db: Database, ids: readonly TxId[]): Promise<Map<TxId, PublicKey>> {
   if (ids.length === 0) return new Map();
-  return assigneesOf(await db.run<Assignee[]>(backlogAssignees(db, ids)));
-}
-
-export type Assignee = Pick<BacklogRow, 'id' | 'assignee'>;
-
-/** The query of `getBacklogAssignees`, for queries that ask more in the same round trip. */
-export function backlogAssignees(db: Database, ids: readonly TxId[]): Term {
-  return db.table('backlog', 'majority').getAll(r.args([...ids])).pluck('id', 'assignee').coerceTo('array');
-}
-
-export function assigneesOf(rows: readonly Assignee[]): Map<TxId, PublicKey> {
+  const rows = await db.run<Pick<BacklogRow, 'id' | 'assignee'>[]>(db.table('backlog', 'majority').getAll(r.args([...ids])).pluck('id', 'assignee'));
   return new Map(rows.map((row) => [row.id, row.assignee]));
 }
 

@@ -77,33 +77,18 @@ export async function getTransactionInBlocks(db: Database, txid: TxId): Promise<
  * server, and only the other blocks travel.
  */
 export async function getBlocksHoldingTransactions(db: Database, txids: readonly TxId[], exceptBlock?: BlockId): Promise<Map<TxId, BlockVoters[]>> {
-  if (txids.length === 0) return new Map();
-  return heldBy(txids, await db.run<HoldingBlock[]>(blocksHolding(db, txids, exceptBlock)));
-}
-
-/** A block found by `blocksHolding`: its id, voters and the ids of its transactions. */
-export interface HoldingBlock {
-  id: BlockId;
-  voters: PublicKey[];
-  txids: TxId[];
-}
-
-/** The query of `getBlocksHoldingTransactions`, for queries that ask more in the same round trip. */
-export function blocksHolding(db: Database, txids: readonly TxId[], exceptBlock?: BlockId): Term {
-  return db.table('bigchain', 'majority').getAll(r.args([...txids]), { index: 'transaction_id' })
-    .filter((block: Term) => block('id').ne(exceptBlock ?? null))
-    .map((block: Term) => ({
-      id: block('id'),
-      voters: block('block')('voters'),
-      txids: block('block')('transactions').map((tx: Term) => tx('id')),
-    }))
-    .coerceTo('array');
-}
-
-/** For each of `txids`, the blocks among `found` holding it. */
-export function heldBy(txids: readonly TxId[], found: readonly HoldingBlock[]): Map<TxId, BlockVoters[]> {
   const held = new Map<TxId, BlockVoters[]>();
+  if (txids.length === 0) return held;
   const wanted = new Set<string>(txids);
+  const found = await db.run<{ id: BlockId; voters: PublicKey[]; txids: TxId[] }[]>(
+    db.table('bigchain', 'majority').getAll(r.args([...txids]), { index: 'transaction_id' })
+      .filter((block: Term) => block('id').ne(exceptBlock ?? null))
+      .map((block: Term) => ({
+        id: block('id'),
+        voters: block('block')('voters'),
+        txids: block('block')('transactions').map((tx: Term) => tx('id')),
+      })),
+  );
   const seen = new Set<string>();
   for (const block of found) {
     if (seen.has(block.id)) continue;

@@ -1,9 +1,9 @@
 /**
-  * `npm run bench [-- backlog|http|transfers|transfer|failover|embedded]`:
-  * one node against the database named by BIGCHAINDB_BENCH_DATABASE=host:port,
-  * or reqlite started by the benchmark; for http and transfers,
-  * BIGCHAINDB_BENCH_DATABASE=embedded runs the node on its own embedded
-  * database. Prints figures; asserts nothing.
+ * `npm run bench [-- backlog|http|transfers|transfer|failover|embedded]`:
+ * one node against the database named by BIGCHAINDB_BENCH_DATABASE=host:port,
+ * or reqlite started by the benchmark; for http and transfers,
+ * BIGCHAINDB_BENCH_DATABASE=embedded runs the node on its own embedded
+ * database. Prints figures; asserts nothing.
  *
  *   backlog   10,000 CREATEs put in the backlog, then the node started:
  *             seconds until all are in valid blocks.
@@ -26,11 +26,10 @@ import { Block } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
 import type { Timestamp } from '../models/types';
-import { createVote } from '../models/vote';
 import { benchEmbedded } from './embedded';
 import { benchFailover } from './failover';
 import { benchHttp, benchTransfers } from './load';
-import { createsByDistinctOwners, fillChain, freePort, freshChain, genesisId, onEmbeddedDatabase, sleep, startNode, stopNode } from './support';
+import { createsByDistinctOwners, fillChain, freePort, freshChain, onEmbeddedDatabase, sleep, startNode, stopNode, writeValidBlock } from './support';
 
 /** Votes cast = blocks written (but genesis): with one node, every block then has its deciding vote. */
 async function allVoted(db: Database): Promise<boolean> {
@@ -62,8 +61,7 @@ async function timeTransfer(db: Database, node: Keypair): Promise<{ cold: number
   const alice = generateKeypair();
   const origin = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]]).sign([alice.privateKey]);
   const block = Block.create([origin], node.publicKey, [node.publicKey], String(Math.floor(Date.now() / 1000)) as Timestamp).sign(node.privateKey);
-  await db.run(db.table('bigchain').insert(block.toDict()));
-  await db.run(db.table('votes').insert(createVote(node, block.id, await genesisId(db), true)));
+  await writeValidBlock(db, node, block);
   const transfer = Transaction.transfer(origin.toInputs(), [[[node.publicKey], 1]], origin.asset.id).sign([alice.privateKey]);
   const runs = 100;
   const measure = async (fresh: boolean) => {

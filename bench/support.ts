@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { defaultConfig, keypairSetting, type Config } from '../config/config';
 import { Database, type DatabaseSettings } from '../db/connection';
 import { startReqlite } from '../db/reqlite-compat';
+import { getGenesisBlock, writeBlock } from '../db/queries/blocks';
+import { writeVote } from '../db/queries/votes';
 import { initDatabase } from '../db/schema';
-import { Block, type BlockDict } from '../models/block';
+import { Block } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
 import type { BlockId, PublicKey, Timestamp } from '../models/types';
@@ -130,15 +132,23 @@ export async function fillChain(db: Database, node: Keypair, voters: PublicKey[]
   for (let done = 0; done < count; done += 1000) {
     const txs = Array.from({ length: Math.min(1000, count - done) }, (_, i) =>
       Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { n: from + done + i } }).toDict());
-    const block = Block.create(txs, node.publicKey, voters, String(1_500_000_000 + from + done) as Timestamp).sign(node.privateKey);
-    await db.run(db.table('bigchain').insert(block.toDict()));
-    await db.run(db.table('votes').insert(createVote(node, block.id, await genesisId(db), true)));
+    await writeValidBlock(db, node, Block.create(txs, node.publicKey, voters, String(1_500_000_000 + from + done) as Timestamp).sign(node.privateKey));
   }
+}
+
+/** Writes `block` with `node`'s valid vote on it, chained to the genesis block: with `node` its only voter, it is valid. */
+export async function writeValidBlock(db: Database, node: Keypair, block: Block): Promise<void> {
+  await writeBlock(db, block.toDict());
+  await writeVote(db, createVote(node, block.id, await genesisId(db), true));
 }
 
 const genesisIds = new WeakMap<Database, BlockId>();
 
-export async function genesisId(db: Database): Promise<BlockId> {
-  if (!genesisIds.has(db)) genesisIds.set(db, (await db.run<BlockDict[]>(db.table('bigchain').limit(1)))[0]!.id);
+async function genesisId(db: Database): Promise<BlockId> {
+  if (!genesisIds.has(db)) {
+    const genesis = await getGenesisBlock(db);
+    if (genesis === null) throw new Error('the chain has no genesis block: run initDatabase first');
+    genesisIds.set(db, genesis.id);
+  }
   return genesisIds.get(db)!;
 }

@@ -608,6 +608,15 @@ describe('filters by object, as the lookups inside blocks use them', () => {
 
 // ---------------------------------------------------------------- spent, owned, assets
 
+/** A fresh chain with alice's CREATE in a block, and two TRANSFERs of its one output, to bob and to carol, in none yet. */
+async function oneOutputSpentTwice(): Promise<{ db: Database; create: Transaction; toBob: Transaction; toCarol: Transaction }> {
+  const db = await freshDatabase();
+  const create = createTx(alice);
+  const spendTo = (to: Keypair) => Transaction.transfer(create.toInputs(), [[[to.publicKey], 1]], create.asset.id).sign([alice.privateKey]);
+  await writeBlock(db, blockOf([create], T0));
+  return { db, create, toBob: spendTo(bob), toCarol: spendTo(carol) };
+}
+
 describe('spent, owned and asset queries', () => {
   test('getSpendingTransactions finds the TRANSFER spending [txid, cid], not one spending another cid of the same transaction', async () => {
     const db = await freshDatabase();
@@ -638,11 +647,7 @@ describe('spent, owned and asset queries', () => {
   });
 
   test('getSpendingTransactions lists every block spending the output (a double spend across blocks gives two entries)', async () => {
-    const db = await freshDatabase();
-    const create = createTx(alice);
-    const toBob = Transaction.transfer(create.toInputs(), [[[bob.publicKey], 1]], create.asset.id).sign([alice.privateKey]);
-    const toCarol = Transaction.transfer(create.toInputs(), [[[carol.publicKey], 1]], create.asset.id).sign([alice.privateKey]);
-    await writeBlock(db, blockOf([create], T0));
+    const { db, create, toBob, toCarol } = await oneOutputSpentTwice();
     const b1 = blockOf([toBob], T0 + 1);
     const b2 = blockOf([toCarol], T0 + 2);
     await writeBlock(db, b1);
@@ -651,11 +656,7 @@ describe('spent, owned and asset queries', () => {
   });
 
   test('getSpendingTransactions leaves out the transaction it is told to, and still finds another spender in the same block and in another', async () => {
-    const db = await freshDatabase();
-    const create = createTx(alice);
-    const toBob = Transaction.transfer(create.toInputs(), [[[bob.publicKey], 1]], create.asset.id).sign([alice.privateKey]);
-    const toCarol = Transaction.transfer(create.toInputs(), [[[carol.publicKey], 1]], create.asset.id).sign([alice.privateKey]);
-    await writeBlock(db, blockOf([create], T0));
+    const { db, create, toBob, toCarol } = await oneOutputSpentTwice();
     const both = blockOf([toBob, toCarol], T0 + 1);
     const again = blockOf([toBob], T0 + 2);
     await writeBlock(db, both);

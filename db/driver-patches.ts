@@ -12,6 +12,7 @@ export function patchDriver(): void {
   setImmediate(stopBufferDeprecationChecks);
   plainArrayAnswers();
   linearResponseBuffering();
+  oneWritePerTurn();
 }
 
 /**
@@ -87,5 +88,41 @@ function linearResponseBuffering(): void {
       this.buffer = this.buffer.subarray(needed);
       this._processResponse(response, token);
     }
+  };
+}
+
+interface DriverSocket {
+  rawSocket: import('node:net').Socket;
+  /** Set while this turn's queries are corked on the socket. */
+  corked?: boolean;
+}
+
+/**
+ * The driver writes each query to its socket in three pieces (token, length,
+ * JSON), and with Nagle off each piece is a syscall and a segment of its own:
+ * socket writes were 7–9 % of every validation thread's CPU in a TRANSFER
+ * run. Here a query is one buffer of the same bytes, and the queries a
+ * thread sends in one turn (a validation job's lookups, say) are corked
+ * together into one `writev`, uncorked before the turn's I/O.
+ */
+function oneWritePerTurn(): void {
+  const net = require('rethinkdb/net') as { TcpConnection: { prototype: { _writeQuery(this: DriverSocket, token: number, data: string): void } } };
+  net.TcpConnection.prototype._writeQuery = function _writeQuery(this: DriverSocket, token: number, data: string): void {
+    const length = Buffer.byteLength(data);
+    const query = Buffer.allocUnsafe(HEADER_BYTES + length);
+    // The driver's own arithmetic for the token's high word, kept so that the bytes are the same.
+    query.writeUInt32LE(token & 0xffffffff, 0);
+    query.writeUInt32LE(Math.floor(token / 0xffffffff), 4);
+    query.writeUInt32LE(length, 8);
+    query.write(data, HEADER_BYTES, 'utf8');
+    if (this.corked !== true) {
+      this.corked = true;
+      this.rawSocket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.rawSocket.uncork();
+      });
+    }
+    this.rawSocket.write(query);
   };
 }

@@ -562,7 +562,7 @@ describe('vote queries', () => {
 
 // ---------------------------------------------------------------- answers on the wire
 
-describe('answers read from the connection', () => {
+describe('queries written to and answers read from the connection', () => {
   test('answers of megabytes, split over many socket reads, and many small answers at once each reach their query whole', async () => {
     const db = await freshDatabase();
     const big = Array.from({ length: 3000 }, (_, i) => ({ i, text: `${i}:`.padEnd(900, 'x') }));
@@ -575,6 +575,15 @@ describe('answers read from the connection', () => {
     same(answers[0], big);
     same(answers.slice(1, 1 + small.length), small);
     same(answers[1 + small.length], [...big].reverse());
+  });
+
+  test('queries of multi-byte text, many sent in one turn and more in the next, each reach the server whole', async () => {
+    const db = await freshDatabase();
+    const texts = Array.from({ length: 40 }, (_, i) => `é☃𝄞 ${i} `.repeat(1 + i * 50));
+    const first = texts.slice(0, 20).map((text) => db.run<string>(r.expr(text)));
+    await Promise.resolve();
+    const next = texts.slice(20).map((text) => db.run<string>(r.expr(text)));
+    same(await Promise.all([...first, ...next]), texts);
   });
 });
 

@@ -8,7 +8,6 @@ import { getLogger } from '../logging/logger';
 import { isValidBlockMessage, type ValidTransactionEvent } from '../stream/events';
 import type { NodeSettings } from './node-settings';
 import type { PipelineName, PipelineThreadData } from './thread';
-import { SignatureMemo } from './validation/signature-memo';
 
 const log = getLogger('pipelines');
 const PIPELINES: readonly PipelineName[] = ['block', 'vote', 'election', 'stale'];
@@ -22,16 +21,16 @@ export interface RunningPipelines {
 }
 
 /**
- * `onValidTransactions` gets the events of each block the election finds
- * valid. Worker messages arrive in the order they were posted, so blocks
- * keep the election's order.
+ * `signatureMemory` is the node's verified-signature memo, which the block
+ * and the vote pipeline's pools share: one for the node, so that a restarted
+ * thread finds it whole. `onValidTransactions` gets the events of each block
+ * the election finds valid. Worker messages arrive in the order they were
+ * posted, so blocks keep the election's order.
  */
-export function startPipelines(settings: NodeSettings, onValidTransactions: (events: readonly ValidTransactionEvent[]) => void = () => undefined): RunningPipelines {
+export function startPipelines(settings: NodeSettings, signatureMemory: SharedArrayBuffer, onValidTransactions: (events: readonly ValidTransactionEvent[]) => void = () => undefined): RunningPipelines {
   let stopping = false;
   const workers = new Map<PipelineName, Worker>();
   const exits = new Map<PipelineName, Promise<void>>();
-  // One for the node: the block and the vote pipeline's pools share it, and a restarted thread finds it whole.
-  const signatureMemory = SignatureMemo.create().memory;
 
   const spawn = (name: PipelineName): Promise<void> => {
     const worker = new Worker(join(__dirname, 'thread.js'), { workerData: { pipeline: name, settings, signatureMemory } satisfies PipelineThreadData });

@@ -23,7 +23,7 @@ export type PipelineName = 'block' | 'vote' | 'election' | 'stale';
 export interface PipelineThreadData {
   readonly pipeline: PipelineName;
   readonly settings: NodeSettings;
-  /** The node's verified-signature memo (validation/signature-memo.ts), for the validation threads. */
+  /** The node's verified-signature memo (models/signature-memo.ts), for the validation threads. */
   readonly signatureMemory: SharedArrayBuffer;
 }
 

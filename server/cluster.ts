@@ -1,12 +1,14 @@
 /**
  * The API on `server.workers` processes (node:cluster; null → one per core)
  * sharing one port, so that the signature checks of concurrent POSTs use
- * every core.
+ * every core. The signatures they verify go into the node's memo.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { getLogger } from '../logging/logger';
+import type { SignatureMemo } from '../models/signature-memo';
+import { isSignatureReport } from './signature-reports';
 import type { ApiWorkerSettings } from './worker';
 
 const log = getLogger('api');
@@ -15,7 +17,7 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-export async function startApi(settings: ApiWorkerSettings): Promise<RunningApi> {
+export async function startApi(settings: ApiWorkerSettings, memo: SignatureMemo): Promise<RunningApi> {
   const count = settings.config.server.workers ?? availableParallelism();
   cluster.setupPrimary({ exec: join(__dirname, 'worker.js'), args: [] });
   let stopping = false;
@@ -23,7 +25,10 @@ export async function startApi(settings: ApiWorkerSettings): Promise<RunningApi>
   const fork = (): Promise<void> => new Promise((resolve, reject) => {
     const worker = cluster.fork();
     workers.add(worker);
-    worker.once('online', () => worker.send(settings));
+    worker.once('online', () => worker.send({ ...settings, signatureDigestKey: memo.digestKey().toString('hex') } satisfies ApiWorkerSettings));
+    worker.on('message', (message: unknown) => {
+      if (isSignatureReport(message)) memo.addDigests(Buffer.from(message.verifiedSignatures, 'base64'));
+    });
     const listening = (message: unknown) => {
       if (message !== 'listening') return;
       worker.off('message', listening);

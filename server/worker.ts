@@ -12,11 +12,15 @@ import type { Keypair } from '../models/keys';
 import { createApi } from './app';
 import { parseBind } from './bind';
 import { Metrics } from '../metrics/statsd';
+import { rememberVerifiedSignatures } from '../models/keys';
+import { SignatureReporter } from './signature-reports';
 
 export interface ApiWorkerSettings {
   readonly config: Config;
   readonly keypair: Keypair;
   readonly version: string;
+  /** The key of the node's verified-signature memo, in hex, when this process reports to it. */
+  readonly signatureDigestKey?: string;
 }
 
 const log = getLogger('api');
@@ -43,6 +47,12 @@ export async function serve(settings: ApiWorkerSettings): Promise<{ server: Serv
 
 if (require.main === module) {
   process.once('message', (settings: ApiWorkerSettings) => {
+    if (settings.signatureDigestKey !== undefined) {
+      rememberVerifiedSignatures(new SignatureReporter(Buffer.from(settings.signatureDigestKey, 'hex'), (report) => {
+        // Once the primary is gone there is no memo left to tell.
+        if (process.connected) process.send?.(report);
+      }));
+    }
     serve(settings).then(
       (running) => {
         process.send?.('listening');

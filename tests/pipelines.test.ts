@@ -25,7 +25,7 @@ import { PipelineBuilder, type Pipeline, type Source } from '../pipelines/runtim
 import { BoundedQueue, CLOSED, TIMEOUT } from '../pipelines/runtime/queue';
 import { stalePipeline } from '../pipelines/stale';
 import { ValidationPool } from '../pipelines/validation/pool';
-import { SignatureMemo } from '../pipelines/validation/signature-memo';
+import { SignatureMemo } from '../models/signature-memo';
 import { votePipeline } from '../pipelines/vote';
 import { freshDatabase, testServer } from './helpers/database';
 

@@ -4,7 +4,7 @@ import { after, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { decodeBase58, generateKeypair, rememberVerifiedSignatures, signBytes, verifyBytes } from '../models/keys';
-import { SignatureMemo } from '../pipelines/validation/signature-memo';
+import { SignatureMemo } from '../models/signature-memo';
 
 const alice = generateKeypair();
 const aliceKey = decodeBase58(alice.publicKey)!;
@@ -56,7 +56,7 @@ describe('the verified-signature memo', () => {
     const { message, signature } = signed('seen by the block pipeline');
     const worker = new Worker(`
       const { workerData, parentPort } = require('node:worker_threads');
-      const { SignatureMemo } = require(${JSON.stringify(join(__dirname, '../pipelines/validation/signature-memo.js'))});
+      const { SignatureMemo } = require(${JSON.stringify(join(__dirname, '../models/signature-memo.js'))});
       const memo = SignatureMemo.attach(workerData.memory);
       const [key, signature, message] = workerData.parts.map((p) => Buffer.from(p));
       memo.add(key, signature, message);

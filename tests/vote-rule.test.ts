@@ -24,7 +24,7 @@ import { electionPipeline } from '../pipelines/election';
 import type { NodeSettings } from '../pipelines/node-settings';
 import type { Pipeline } from '../pipelines/runtime/pipeline';
 import { ValidationPool } from '../pipelines/validation/pool';
-import { SignatureMemo } from '../pipelines/validation/signature-memo';
+import { SignatureMemo } from '../models/signature-memo';
 import { votePipeline } from '../pipelines/vote';
 import { freshDatabase } from './helpers/database';
 import { sleep, waitFor } from './helpers/federation';

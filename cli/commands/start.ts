@@ -11,6 +11,7 @@ import { writeConfigFile } from '../../config/write';
 import { startDevelopmentDatabase, type DevelopmentDatabase } from '../../db/dev-database';
 import { configureLogging, getLogger, registerSecret } from '../../logging/logger';
 import { generateKeypair, type Keypair } from '../../models/keys';
+import { SignatureMemo } from '../../models/signature-memo';
 import { nodeSettings } from '../../pipelines/node-settings';
 import { startPipelines } from '../../pipelines/supervisor';
 import { version } from '../version';
@@ -77,7 +78,9 @@ interface NodeOrigins {
 }
 
 async function runNode(config: Config, keypair: Keypair, origins: NodeOrigins, onValidTransactions: (events: readonly ValidTransactionEvent[]) => void): Promise<void> {
-  const pipelines = startPipelines(nodeSettings(config, keypair), onValidTransactions);
+  // Filled by the API processes and the validation threads alike: each signature is verified once.
+  const memo = SignatureMemo.create();
+  const pipelines = startPipelines(nodeSettings(config, keypair), memo.memory, onValidTransactions);
   const signalled = untilSignalled();
   try {
     await Promise.race([pipelines.started, signalled]);
@@ -86,7 +89,7 @@ async function runNode(config: Config, keypair: Keypair, origins: NodeOrigins, o
     await pipelines.stop();
     throw err;
   }
-  const api = await startApi({ config, keypair, version });
+  const api = await startApi({ config, keypair, version }, memo);
   process.stderr.write(banner(config, keypair.publicKey, origins));
   const lost = await untilSignalledOrLost(signalled, origins.devDatabase);
   // The API stops first, so nothing is accepted that the pipelines would not see.

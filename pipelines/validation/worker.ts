@@ -9,7 +9,7 @@ import { Database } from '../../db/connection';
 import { Transaction } from '../../models/transaction';
 import type { BlockId, TxId } from '../../models/types';
 import { rememberVerifiedSignatures } from '../../models/keys';
-import { SignatureMemo } from './signature-memo';
+import { SignatureMemo } from '../../models/signature-memo';
 import type { ValidationJob, ValidationThreadData, Verdict } from './verdict';
 
 const { settings, signatureMemory } = workerData as ValidationThreadData;

@@ -115,6 +115,9 @@ interface Posted {
   readonly seconds: number;
 }
 
+/** The first seconds of a load, apart in the latency figures: a node just started runs its code cold. */
+const WARM_UP_MS = 5000;
+
 /** POSTs every body from `clients` concurrent clients, paced at `rate` per second when it is above 0. */
 async function postAll(bind: string, txs: readonly Transaction[], clients: number, rate: number): Promise<Posted> {
   const bodies = txs.map((tx) => ({ id: tx.id as string, body: JSON.stringify(tx.toDict()) }));
@@ -165,11 +168,18 @@ async function measuredLoad(label: string, node: BenchNode, watcher: ValidWatche
   const lastValid = Math.max(...valid.map((id) => watcher.validAt.get(id)!));
   const seconds = (lastValid - started) / 1000;
   const latencies = valid.map((id) => watcher.validAt.get(id)! - posted.postedAt.get(id)!).sort((a, b) => a - b);
+  const warmingUp = (id: string) => posted.postedAt.get(id)! - started < WARM_UP_MS;
+  const latenciesOf = (ids: string[]) => ids.map((id) => watcher.validAt.get(id)! - posted.postedAt.get(id)!).sort((a, b) => a - b);
+  const [early, later] = [latenciesOf(valid.filter(warmingUp)), latenciesOf(valid.filter((id) => !warmingUp(id)))];
   const pacing = rate > 0 ? `paced at ${rate}/s` : 'unpaced';
   console.log(`${label}: ${txs.length} POSTs from ${clients} clients (${pacing}) in ${posted.seconds.toFixed(1)} s: ` +
     `${Math.round(txs.length / posted.seconds)} req/s, ${posted.failures} not 201, POST p50 ${percentile(posted.postMs, 50)} ms, p99 ${percentile(posted.postMs, 99)} ms`);
   console.log(`${label}: ${valid.length} valid after ${seconds.toFixed(1)} s: ${Math.round(valid.length / seconds)} tx/s to valid; ` +
     `POST→valid p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms`);
+  if (early.length > 0 && later.length > 0) {
+    console.log(`${label}: POST→valid p99 of the ${early.length} POSTed in the first ${WARM_UP_MS / 1000} s (the node warming up) ${percentile(early, 99)} ms, ` +
+      `of the ${later.length} after ${percentile(later, 99)} ms`);
+  }
   console.log(`${label}: CPU ms per transaction: ${cpuPerTransaction(cpuBefore, cpuAfter, txs.length)}; ` +
     (queries === null ? 'queries not counted on the embedded database' : `${(queries / txs.length).toFixed(2)} queries per transaction`));
   console.log(`${label}: CPU ms per transaction of the node's main thread (stream server, supervisor, log files) ${(mainThreadMs / txs.length).toFixed(3)}, ` +

@@ -52,6 +52,8 @@ async function main(): Promise<void> {
     log.info('stopping: finishing the items in the pipeline');
     for (const pipeline of pipelines) void pipeline.stop();
   });
+  // Started once its validation threads are ready: the API opens only then (cli/commands/start.ts).
+  await pool?.ready();
   parentPort?.postMessage('started');
   await Promise.all(pipelines.map((pipeline) => pipeline.start()));
   await pool?.destroy();

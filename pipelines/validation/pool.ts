@@ -16,9 +16,11 @@ export const BATCH_SIZE = 50;
 export class ValidationPool {
   private readonly pool: Piscina;
   private readonly maxQueue: number;
+  private readonly threads: number;
 
   /** `signatureMemory`: the verified-signature memo its threads share with the node's other pool. */
   constructor(settings: NodeSettings, signatureMemory: SharedArrayBuffer) {
+    this.threads = settings.validationThreads;
     this.maxQueue = settings.validationThreads * 4;
     this.pool = new Piscina({
       filename: join(__dirname, 'worker.js'),
@@ -26,6 +28,16 @@ export class ValidationPool {
       minThreads: settings.validationThreads,
       maxThreads: settings.validationThreads,
     });
+  }
+
+  /**
+   * Resolves once the threads have logged in to the database and warmed up,
+   * so that a node takes transactions only when it can judge them at speed.
+   * One task each: a thread busy with its own takes no other, but one ready
+   * before another has loaded may take two, so this is best effort.
+   */
+  async ready(): Promise<void> {
+    await Promise.all(Array.from({ length: this.threads }, () => this.pool.run(null, { name: 'ready' })));
   }
 
   /** Verdicts for `txs`, in order; waits while the pool's queue is full. `blockId`: see `ValidationJob`. */

@@ -29,7 +29,8 @@ function bigchain(): Promise<Bigchain> {
 
 // Connected as the thread starts, not at its first job: the driver's login (SCRAM, 4096 rounds of HMAC in
 // JavaScript) costs about 0.4 s of CPU, which the first block after a start would otherwise wait for.
-bigchain().then(warmUp).catch(() => undefined);
+// Best effort: a thread that cannot warm up still validates, connecting at its first job.
+const warmedUp = bigchain().then(warmUp).catch(() => undefined);
 
 const WARM_UP_TRANSACTIONS = 400;
 
@@ -65,4 +66,9 @@ export default async function validate(job: ValidationJob): Promise<Verdict[]> {
   const b = await bigchain();
   const inBlocks = job.purpose === 'backlog' ? await b.alreadyInBlocks(job.txs.map((tx) => String((tx as { id?: unknown })?.id) as TxId)) : new Map<TxId, BlockId>();
   return Promise.all(job.txs.map((tx) => judge(b, tx, inBlocks, job.purpose === 'block' ? job.blockId : undefined)));
+}
+
+/** Resolves once this thread has logged in and warmed up: `ValidationPool.ready` runs it. */
+export async function ready(): Promise<void> {
+  await warmedUp;
 }

@@ -30,9 +30,13 @@
  * - reqlite copies every element of a sequence whole before matching it
  *   against a filter object; `matchObjectFiltersInPlace`
  *   (reqlite-object-filters.ts) reads only the fields the object names.
+ * - reqlite builds a JSON text of every query and answer for a log it prints
+ *   in debug mode only; `startQueriesWithoutLogs` (reqlite-quiet-queries.ts)
+ *   runs queries without building them.
  */
 import { batchChangefeedResponses } from './reqlite-changefeed-batches';
 import { matchObjectFiltersInPlace } from './reqlite-object-filters';
+import { startQueriesWithoutLogs } from './reqlite-quiet-queries';
 import { reqlMessage } from './rethink';
 import { createServer, type Server as NetServer, type AddressInfo, type Socket } from 'node:net';
 
@@ -81,6 +85,7 @@ export async function startReqlite(host: string, port: number, options: ReqliteO
   serializeDocumentWrites();
   batchChangefeedResponses();
   matchObjectFiltersInPlace();
+  startQueriesWithoutLogs();
   const { holdReply } = options;
   class BoundReqlite extends Reqlite {
     _createServer(this: ReqliteServer & Record<string, unknown>): NetServer {

@@ -22,6 +22,7 @@ import { getSpendingTransactions } from '../db/queries/spent';
 import {
   getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, getVotesByVoterAt, writeVote,
 } from '../db/queries/votes';
+import { PreparedQuery } from '../db/prepared-query';
 import { r, type Term } from '../db/rethink';
 import {
   createDatabase, createTables, databaseExists, DatabaseAlreadyExists, DatabaseDoesNotExist, dropDatabase,
@@ -584,6 +585,35 @@ describe('queries written to and answers read from the connection', () => {
     await Promise.resolve();
     const next = texts.slice(20).map((text) => db.run<string>(r.expr(text)));
     same(await Promise.all([...first, ...next]), texts);
+  });
+});
+
+// ---------------------------------------------------------------- prepared queries
+
+describe('prepared queries, built once and run with new arguments', () => {
+  const docs = [
+    { id: 'a', key: ['x', 0], tag: 'one' },
+    { id: 'b', key: ['x', 1], tag: 'two' },
+    { id: 'c', key: ['y', 0], tag: 'one' },
+  ];
+  const tagged = (_db: Database, key: Term, tag: Term): Term =>
+    r.expr(docs).filter((d: Term) => d('key').eq(key).or(d('tag').eq(tag))).map((d: Term) => ({ id: d('id'), echo: [key, tag] }));
+  const prepared = new PreparedQuery<[readonly unknown[], string | null]>(tagged, 2);
+
+  test('answer as the query built each time, for array, string and null arguments, many at once on one connection', async () => {
+    const db = await freshDatabase();
+    const cases: [readonly unknown[], string | null][] = [[['x', 0], 'none'], [['y', 0], 'two'], [['z', 9], null], [[], 'one'], [['x', 1], 'o"ne\\']];
+    const runs = cases.flatMap((args) => [db.run(prepared.term(db, args)), db.run(tagged(db, ...args))]);
+    const answers = await Promise.all(runs);
+    for (let i = 0; i < cases.length; i++) same(answers[2 * i], answers[2 * i + 1], `arguments ${JSON.stringify(cases[i])}`);
+    same(answers[0], [{ id: 'a', echo: [['x', 0], 'none'] }]);
+    same(answers[2], [{ id: 'b', echo: [['y', 0], 'two'] }, { id: 'c', echo: [['y', 0], 'two'] }]);
+  });
+
+  test('a query that does not use each of its arguments as a plain value is refused when first built', async () => {
+    const db = await freshDatabase();
+    const unused = new PreparedQuery<[string, string]>((_db, a) => r.expr([a]), 2);
+    assert.throws(() => unused.term(db, ['x', 'y']), /each of its arguments/);
   });
 });
 

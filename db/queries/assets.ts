@@ -2,7 +2,11 @@
 import type { Operation } from '../../models/transaction';
 import type { Database } from '../connection';
 import { r, type Term } from '../rethink';
-import { findTransactions, type TransactionInBlock } from './blocks';
+import { PreparedQuery } from '../prepared-query';
+import { findPreparedTransactions, findTransactions, transactionsQuery, type TransactionInBlock } from './blocks';
+
+/** Every TRANSFER's validation asks this, in the API and in both pipelines. */
+const transactionsOfAsset = new PreparedQuery<[string]>((db, assetId) => transactionsQuery(db, assetId, 'asset_id', { transaction: { asset: { id: assetId } } }), 1);
 
 /**
  * Index `asset_id`. With `operation`, only the transactions of that
@@ -12,7 +16,8 @@ import { findTransactions, type TransactionInBlock } from './blocks';
  * transaction has an asset with an id.
  */
 export async function getTransactionsByAssetId(db: Database, assetId: string, operation?: Operation): Promise<TransactionInBlock[]> {
-  return findTransactions(db, assetId, 'asset_id', { transaction: { asset: { id: assetId }, ...(operation === undefined ? {} : { operation }) } });
+  if (operation === undefined) return findPreparedTransactions(db, transactionsOfAsset.term(db, [assetId]));
+  return findTransactions(db, assetId, 'asset_id', { transaction: { asset: { id: assetId }, operation } });
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { TransactionDict } from '../../models/transaction';
 import type { PublicKey, TxId } from '../../models/types';
 import type { Database } from '../connection';
+import { PreparedQuery } from '../prepared-query';
 import { jsonDocuments, r, type Term } from '../rethink';
 
 export interface BacklogRow extends TransactionDict {
@@ -69,9 +70,11 @@ export async function getBacklogRow(db: Database, id: TxId): Promise<BacklogRow 
 }
 
 /** Of `ids`, those with a backlog row, each with its assignee: one lookup for the whole batch. */
+const assignees = new PreparedQuery<[readonly TxId[]]>((db, ids) => db.table('backlog', 'majority').getAll(r.args(ids)).pluck('id', 'assignee'), 1);
+
 export async function getBacklogAssignees(db: Database, ids: readonly TxId[]): Promise<Map<TxId, PublicKey>> {
   if (ids.length === 0) return new Map();
-  const rows = await db.run<Pick<BacklogRow, 'id' | 'assignee'>[]>(db.table('backlog', 'majority').getAll(r.args([...ids])).pluck('id', 'assignee'));
+  const rows = await db.run<Pick<BacklogRow, 'id' | 'assignee'>[]>(assignees.term(db, [ids]));
   return new Map(rows.map((row) => [row.id, row.assignee]));
 }
 

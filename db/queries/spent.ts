@@ -3,6 +3,7 @@ import type { TransactionLink } from '../../models/transaction';
 import type { BlockId, TxId } from '../../models/types';
 import type { Database } from '../connection';
 import type { Term } from '../rethink';
+import { PreparedQuery } from '../prepared-query';
 import { findTransactions, type TransactionInBlock } from './blocks';
 
 interface PluckedBlock {
@@ -16,14 +17,15 @@ interface PluckedBlock {
  * alone, plucked, and only the spenders then travel whole. A ReQL function
  * run on every transaction of a block cost reqlite about four times the pluck.
  */
+const blocksSpending = new PreparedQuery<[readonly [TxId, number], BlockId | null]>((db, key, exceptBlock) =>
+  db.table('bigchain', 'majority').getAll(key, { index: 'inputs' }).filter((block: Term) => block('id').ne(exceptBlock)).map((block: Term) => ({
+    blockId: block('id'),
+    txs: block('block')('transactions').pluck({ id: true, transaction: { fulfillments: { input: true } } }),
+  })), 2);
+
 export async function getSpendingTransactions(db: Database, link: TransactionLink, exceptId?: TxId, exceptBlock?: BlockId): Promise<TransactionInBlock[]> {
-  const key = [link.txid, link.cid];
-  const blocks = await db.run<PluckedBlock[]>(
-    db.table('bigchain', 'majority').getAll(key, { index: 'inputs' }).filter((block: Term) => block('id').ne(exceptBlock ?? null)).map((block: Term) => ({
-      blockId: block('id'),
-      txs: block('block')('transactions').pluck({ id: true, transaction: { fulfillments: { input: true } } }),
-    })),
-  );
+  const key = [link.txid, link.cid] as const;
+  const blocks = await db.run<PluckedBlock[]>(blocksSpending.term(db, [key, exceptBlock ?? null]));
   const spenders = new Set<TxId>();
   for (const { txs } of blocks) {
     for (const tx of txs) {

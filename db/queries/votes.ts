@@ -2,6 +2,7 @@
 import type { BlockId, PublicKey, Timestamp } from '../../models/types';
 import type { VoteDict } from '../../models/vote';
 import type { Database } from '../connection';
+import { PreparedQuery } from '../prepared-query';
 import { r } from '../rethink';
 
 /** Writes a vote with durability hard: a node's vote chain must survive a crash. */
@@ -10,10 +11,11 @@ export async function writeVote(db: Database, vote: VoteDict): Promise<void> {
 }
 
 /** Every vote on a block, from any node. Index `block_and_voter`, on its block prefix. */
+const votesOnBlock = new PreparedQuery<[BlockId]>((db, blockId) =>
+  db.table('votes', 'majority').between([blockId, r.minval], [blockId, r.maxval], { index: 'block_and_voter' }), 1);
+
 export async function getVotesByBlockId(db: Database, blockId: BlockId): Promise<VoteDict[]> {
-  return db.run<VoteDict[]>(
-    db.table('votes', 'majority').between([blockId, r.minval], [blockId, r.maxval], { index: 'block_and_voter' }),
-  );
+  return db.run<VoteDict[]>(votesOnBlock.term(db, [blockId]));
 }
 
 /** The votes of `voter` on a block: normally none or one. */

@@ -5,7 +5,8 @@
  * makes nine such lookups per TRANSFER (its API, block and vote pipeline).
  * A prepared query builds the tree once with placeholders, finds where they
  * land in the wire form, and puts each run's arguments there in their own
- * wire form. The server receives the same query either way (the driver may number function variables apart).
+ * wire form. The server receives the same query either way; only the
+ * driver's numbering of function variables may differ.
  */
 import type { Database } from './connection';
 import type { Term } from './rethink';

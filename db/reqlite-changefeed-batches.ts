@@ -7,12 +7,10 @@
  * MAX_BATCH, in one response. Errors and the end of a feed still come alone
  * and in order.
  */
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-type Any = any;
-// reqlite's own entry first: its modules require each other in a cycle that only that order resolves.
-require('reqlite');
-const ReqliteChanges = require('reqlite/lib/changes.js') as Any;
-const protodef = require('reqlite/lib/protodef.js') as Any;
+import { reqliteModule, type ReqliteValue as Any } from './reqlite-internals';
+
+const ReqliteChanges = reqliteModule('changes');
+const protodef = reqliteModule('protodef');
 
 /** Changes in one response at most: RethinkDB's default batch is of this order too. */
 const MAX_BATCH = 1000;

@@ -35,6 +35,7 @@
  *   runs queries without building them.
  */
 import { batchChangefeedResponses } from './reqlite-changefeed-batches';
+import { reqliteModule, type ReqliteValue as Any } from './reqlite-internals';
 import { matchObjectFiltersInPlace } from './reqlite-object-filters';
 import { startQueriesWithoutLogs } from './reqlite-quiet-queries';
 import { reqlMessage } from './rethink';
@@ -51,8 +52,7 @@ type ConnectionConstructor = new (socket: unknown, server: ReqliteServer, option
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const Reqlite = require('reqlite') as ReqliteConstructor;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const ReqliteConnection = require('reqlite/lib/connection.js') as ConnectionConstructor;
+const ReqliteConnection = reqliteModule('connection') as ConnectionConstructor;
 
 /** What of a running reqlite the embedded database's store reads and changes (db/embedded/reqlite-store.ts). */
 export interface ReqliteInternals {
@@ -136,14 +136,11 @@ export function isUnsupportedByReqlite(err: unknown): boolean {
   return /not been implemented \(yet\) in Reqlite/.test(reqlMessage(err));
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-type Any = any;
-const ReqliteTable = require('reqlite/lib/table.js') as Any;
-const ReqliteSelection = require('reqlite/lib/selection.js') as Any;
-const reqliteUtil = require('reqlite/lib/utils.js') as Any;
-const ReqliteDocument = require('reqlite/lib/document.js') as Any;
-const ReqliteMissingDoc = require('reqlite/lib/missing_doc.js') as Any;
-/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+const ReqliteTable = reqliteModule('table');
+const ReqliteSelection = reqliteModule('selection');
+const reqliteUtil = reqliteModule('utils');
+const ReqliteDocument = reqliteModule('document');
+const ReqliteMissingDoc = reqliteModule('missing_doc');
 
 interface IndexCache {
   /** Index values of each indexed document. */

@@ -8,13 +8,11 @@
  * element and of equal length, everything else by `===`; a missing field is
  * an error, as in reqlite.
  */
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-type Any = any;
-// reqlite's own entry first: its modules require each other in a cycle that only that order resolves.
-require('reqlite');
-const Sequence = require('reqlite/lib/sequence.js') as Any;
-const util = require('reqlite/lib/utils.js') as Any;
-const ReqlError = require('reqlite/lib/error.js') as Any;
+import { reqliteModule, type ReqliteValue as Any } from './reqlite-internals';
+
+const Sequence = reqliteModule('sequence');
+const util = reqliteModule('utils');
+const ReqlError = reqliteModule('error');
 
 let patched = false;
 

@@ -7,13 +7,11 @@
  * every query, as reqlite does but without building those logs; the others
  * still go through reqlite's own handler.
  */
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-type Any = any;
-// reqlite's own entry first: its modules require each other in a cycle that only that order resolves.
-require('reqlite');
-const ReqliteConnection = require('reqlite/lib/connection.js') as Any;
-const Query = require('reqlite/lib/query.js') as Any;
-const protodef = require('reqlite/lib/protodef.js') as Any;
+import { reqliteModule, type ReqliteValue as Any } from './reqlite-internals';
+
+const ReqliteConnection = reqliteModule('connection');
+const Query = reqliteModule('query');
+const protodef = reqliteModule('protodef');
 
 const START = protodef.Query.QueryType.START;
 const RUNTIME_ERROR = protodef.Response.ResponseType.RUNTIME_ERROR;
@@ -31,7 +29,7 @@ export function startQueriesWithoutLogs(): void {
     } catch {
       return original.call(this, token, text);
     }
-    // Anything but a START (CONTINUE, STOP, NOREPLY_WAIT...) is rare: reqlite's handler parses it again.
+    // Anything but a START (a changefeed's CONTINUE, STOP, NOREPLY_WAIT...) is a few bytes: reqlite's handler parses it again.
     if (!Array.isArray(parsed) || parsed[0] !== START) return original.call(this, token, text);
     try {
       const query = new Query(this.server, parsed, {}, token);

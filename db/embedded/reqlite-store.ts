@@ -15,14 +15,12 @@
  */
 import { getLogger } from '../../logging/logger';
 import type { ReqliteInternals } from '../reqlite-compat';
+import { reqliteModule, type ReqliteValue as Any } from '../reqlite-internals';
 
-/* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
-type Any = any;
-const ReqliteTable = require('reqlite/lib/table.js') as Any;
-const ReqliteQuery = require('reqlite/lib/query.js') as Any;
-const ReqliteDatabase = require('reqlite/lib/database.js') as Any;
-const reqliteUtil = require('reqlite/lib/utils.js') as Any;
-/* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+const ReqliteTable = reqliteModule('table');
+const ReqliteQuery = reqliteModule('query');
+const ReqliteDatabase = reqliteModule('database');
+const reqliteUtil = reqliteModule('utils');
 
 const log = getLogger('embedded:store');
 

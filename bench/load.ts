@@ -167,9 +167,9 @@ async function measuredLoad(label: string, node: BenchNode, watcher: ValidWatche
   const valid = ids.filter((id) => watcher.validAt.has(id));
   const lastValid = Math.max(...valid.map((id) => watcher.validAt.get(id)!));
   const seconds = (lastValid - started) / 1000;
-  const latencies = valid.map((id) => watcher.validAt.get(id)! - posted.postedAt.get(id)!).sort((a, b) => a - b);
-  const warmingUp = (id: string) => posted.postedAt.get(id)! - started < WARM_UP_MS;
   const latenciesOf = (ids: string[]) => ids.map((id) => watcher.validAt.get(id)! - posted.postedAt.get(id)!).sort((a, b) => a - b);
+  const latencies = latenciesOf(valid);
+  const warmingUp = (id: string) => posted.postedAt.get(id)! - started < WARM_UP_MS;
   const [early, later] = [latenciesOf(valid.filter(warmingUp)), latenciesOf(valid.filter((id) => !warmingUp(id)))];
   const pacing = rate > 0 ? `paced at ${rate}/s` : 'unpaced';
   console.log(`${label}: ${txs.length} POSTs from ${clients} clients (${pacing}) in ${posted.seconds.toFixed(1)} s: ` +

@@ -7,6 +7,7 @@ import {
   DuplicateTransaction, FulfillmentNotInValidBlock, InvalidSignature, OperationError, DoubleSpend, TransactionDoesNotExist, AssetIdMismatch,
 } from '../models/errors';
 import type { SpentOutput, Transaction, TransactionLink } from '../models/transaction';
+import { outputName } from '../models/transaction-checks';
 import { verifyVote, type VoteDict } from '../models/vote';
 import type { PublicKey, TxId } from '../models/types';
 import type { ChainReader } from './chain';
@@ -90,7 +91,7 @@ async function spentOutputs(chain: ChainReader, tx: Transaction): Promise<SpentO
     if (condition === undefined) throw new TransactionDoesNotExist(`input ${link.txid} has no output ${link.cid}`);
     const spender = await chain.getSpent(link, tx.id);
     if (spender !== null) {
-      throw new DoubleSpend(`input ${link.txid}/${link.cid} already spent by ${spender.id}`);
+      throw new DoubleSpend(`input ${outputName(link)} already spent by ${spender.id}`);
     }
     spent.push({ link, condition, assetId: found.transaction.asset.id });
   }
@@ -110,7 +111,7 @@ export function checkNoOutputSpentTwice(block: BlockDict): void {
     const fulfillments = Array.isArray(transaction?.fulfillments) ? (transaction.fulfillments as { input?: TransactionLink | null }[]) : [];
     for (const input of fulfillments.map((f) => f?.input)) {
       if (input === null || input === undefined) continue;
-      const key = `${input.txid}/${input.cid}`;
+      const key = outputName(input);
       const other = spenders.get(key);
       // One transaction listing an input twice is its own validation's to refuse.
       if (other !== undefined && other !== id) throw new DoubleSpend(`input ${key} is spent by both ${String(other)} and ${String(id)} in block ${block.id}`);

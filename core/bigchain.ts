@@ -17,6 +17,7 @@ import { Block, isGenesisBlock, type BlockDict } from '../models/block';
 import { BigchainError, CyclicBlockchainError } from '../models/errors';
 import type { Keypair } from '../models/keys';
 import { Transaction, type AssetDict, type TransactionDict, type TransactionLink } from '../models/transaction';
+import { outputName } from '../models/transaction-checks';
 import type { BlockId, PublicKey, Timestamp, TxId } from '../models/types';
 import { createVote, type VoteDict } from '../models/vote';
 
@@ -154,7 +155,7 @@ export class Bigchain implements ChainReader {
     const spenders = await this.keepLive(await getSpendingTransactions(this.db, link, exceptId, exceptBlock));
     const validIds = new Set(spenders.filter((s) => s.status === 'valid').map((s) => s.tx.id));
     if (validIds.size > 1) {
-      throw new ChainCorruption(`output ${link.txid}/${link.cid} is spent by several valid transactions: ${[...validIds].join(', ')}`);
+      throw new ChainCorruption(`output ${outputName(link)} is spent by several valid transactions: ${[...validIds].join(', ')}`);
     }
     return spenders;
   }

@@ -62,10 +62,15 @@ export function checkConditionShape(c: ConditionDict, index: number): void {
   }
 }
 
+/** An output as `txid/cid`: how messages name it, and its key in a set of outputs. */
+export function outputName(link: TransactionLink): string {
+  return `${link.txid}/${link.cid}`;
+}
+
 export function assertDistinctInputs(links: TransactionLink[]): void {
   const seen = new Set<string>();
-  for (const { txid, cid } of links) {
-    const key = `${txid}/${cid}`;
+  for (const link of links) {
+    const key = outputName(link);
     if (seen.has(key)) throw new DoubleSpend(`input ${key} is spent twice in one transaction`);
     seen.add(key);
   }

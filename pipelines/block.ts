@@ -10,6 +10,7 @@ import { getLogger } from '../logging/logger';
 import type { Metrics } from '../metrics/statsd';
 import type { Block } from '../models/block';
 import { Transaction, type TransactionDict } from '../models/transaction';
+import { outputName } from '../models/transaction-checks';
 import type { TxId } from '../models/types';
 import { ChangefeedSource } from './runtime/changefeed';
 import { PipelineBuilder, type Collector, type Pipeline, type Stage } from './runtime/pipeline';
@@ -66,7 +67,7 @@ export class InFlight {
 }
 
 function spentOutputs(tx: TransactionDict): string[] {
-  return tx.transaction.fulfillments.flatMap((f) => (f.input ? [`${f.input.txid}/${f.input.cid}`] : []));
+  return tx.transaction.fulfillments.flatMap((f) => (f.input ? [outputName(f.input)] : []));
 }
 
 export interface BlockPipelineDeps {

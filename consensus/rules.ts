@@ -6,7 +6,7 @@ import type { Block, BlockDict } from '../models/block';
 import {
   DuplicateTransaction, FulfillmentNotInValidBlock, InvalidSignature, OperationError, DoubleSpend, TransactionDoesNotExist, AssetIdMismatch,
 } from '../models/errors';
-import type { SpentOutput, Transaction, TransactionLink } from '../models/transaction';
+import type { AssetDict, SpentOutput, Transaction, TransactionLink } from '../models/transaction';
 import { outputName } from '../models/transaction-checks';
 import { verifyVote, type VoteDict } from '../models/vote';
 import type { PublicKey, TxId } from '../models/types';
@@ -28,8 +28,8 @@ export const baseConsensusRules: ConsensusRules = {
     }
     if (tx.operation !== 'TRANSFER') throw new OperationError(`unknown operation ${String(tx.operation)}`);
     if (tx.inputs.some((input) => input.link === null)) throw new OperationError('only CREATE transactions can have null inputs');
-    const spent = await spentOutputs(chain, tx);
-    const asset = await chain.getAssetById(tx.asset.id);
+    const { spent, holders } = await spentOutputs(chain, tx);
+    const asset = assetCreatedByAHolder(holders, tx.asset.id) ?? (await chain.getAssetById(tx.asset.id));
     if (asset === null) throw new AssetIdMismatch(`asset ${tx.asset.id} has no CREATE in a valid block`);
     tx.validateTransfer(spent, asset);
     return tx;
@@ -80,9 +80,13 @@ export async function checkNotInOtherBlocks(chain: ChainReader, block: BlockDict
   throw new DuplicateTransaction(`transaction ${txid} is already in block ${holder}, valid or undecided${more}`);
 }
 
-/** The outputs a TRANSFER spends, each checked to be in a valid block and not spent by another transaction. */
-async function spentOutputs(chain: ChainReader, tx: Transaction): Promise<SpentOutput[]> {
+/**
+ * The outputs a TRANSFER spends, each checked to be in a valid block and not
+ * spent by another transaction, and the transactions holding them.
+ */
+async function spentOutputs(chain: ChainReader, tx: Transaction): Promise<{ spent: SpentOutput[]; holders: Transaction[] }> {
   const spent: SpentOutput[] = [];
+  const holders: Transaction[] = [];
   for (const link of tx.spentLinks()) {
     const found = await chain.getTransaction(link.txid, { withStatus: true });
     if (found === null) throw new TransactionDoesNotExist(`input ${link.txid} does not exist`);
@@ -94,8 +98,20 @@ async function spentOutputs(chain: ChainReader, tx: Transaction): Promise<SpentO
       throw new DoubleSpend(`input ${outputName(link)} already spent by ${spender.id}`);
     }
     spent.push({ link, condition, assetId: found.transaction.asset.id });
+    holders.push(found.transaction);
   }
-  return spent;
+  return { spent, holders };
+}
+
+/**
+ * The asset as defined by a CREATE (or GENESIS) among the holders of the
+ * spent outputs, all in valid blocks: exactly what `getAssetById` looks for,
+ * so a TRANSFER of its asset's CREATE, the commonest, needs no lookup of it
+ * again. Should two valid CREATEs share an asset id, either may answer, as
+ * the index order does there.
+ */
+function assetCreatedByAHolder(holders: readonly Transaction[], assetId: string): AssetDict | null {
+  return holders.find((holder) => holder.operation !== 'TRANSFER' && holder.asset.id === assetId)?.asset ?? null;
 }
 
 /**

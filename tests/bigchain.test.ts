@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { Bigchain, ChainCorruption } from '../core/bigchain';
 import { ChainQueries } from '../core/queries';
+import { baseConsensusRules } from '../consensus/rules';
 import type { Database } from '../db/connection';
 import { getBacklogRow } from '../db/queries/backlog';
 import { writeGenesisBlock } from '../db/schema';
@@ -205,6 +206,22 @@ describe('validateTransaction and double spends', () => {
     const create = await validCreate();
     const transfer = transferOf(create, alice, bob);
     assert.equal(await chain.bigchain.validateTransaction(transfer), transfer);
+  });
+
+  test("a TRANSFER of its asset's CREATE takes the asset from that input; one of a TRANSFER looks the CREATE up", async () => {
+    const create = Transaction.create([alice.publicKey], [[[alice.publicKey], 2]], { asset: { divisible: true } }).sign([alice.privateKey]);
+    await blockWithVotes(chain, [create], VALID);
+    const asked: string[] = [];
+    const reader = Object.create(chain.bigchain) as Bigchain;
+    reader.getAssetById = (id) => { asked.push(id); return chain.bigchain.getAssetById(id); };
+    // Splitting 2 into 1 + 1 is valid only for a divisible asset: the definition taken is the CREATE's whole one.
+    const split = Transaction.transfer(create.toInputs(), [[[bob.publicKey], 1], [[bob.publicKey], 1]], create.asset.id).sign([alice.privateKey]);
+    assert.equal(await baseConsensusRules.validateTransaction(reader, split), split);
+    assert.deepEqual(asked, []);
+    await blockWithVotes(chain, [split], VALID);
+    const onward = Transaction.transfer(split.toInputs(), [[[alice.publicKey], 2]], create.asset.id).sign([bob.privateKey]);
+    assert.equal(await baseConsensusRules.validateTransaction(reader, onward), onward);
+    assert.deepEqual(asked, [create.asset.id]);
   });
 
   test('spending an output spent by a transaction in an undecided block is a DoubleSpend', async () => {

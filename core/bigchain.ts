@@ -20,6 +20,7 @@ import { Transaction, type AssetDict, type TransactionDict, type TransactionLink
 import { outputName } from '../models/transaction-checks';
 import type { BlockId, PublicKey, Timestamp, TxId } from '../models/types';
 import { createVote, type VoteDict } from '../models/vote';
+import type { ValidTransactions } from './valid-transactions';
 
 /** Two valid blocks hold one transaction, or one output is spent twice in valid blocks: the chain is corrupt. */
 export class ChainCorruption extends BigchainError {}
@@ -50,6 +51,8 @@ export class Bigchain implements ChainReader {
     readonly db: Database,
     readonly node: NodeIdentity,
     readonly consensus: ConsensusRules = baseConsensusRules,
+    /** What other threads of this node found in valid blocks; none, by default, but a lookup. */
+    private readonly validTransactions?: ValidTransactions,
   ) {}
 
   get me(): PublicKey {
@@ -304,12 +307,17 @@ export class Bigchain implements ChainReader {
   }
 
   private async findTransaction(id: TxId): Promise<TransactionWithStatus | null> {
+    const known = this.validTransactions?.get(id);
+    if (known !== undefined) return { transaction: Transaction.fromDict(known), status: 'valid' };
     const inBlocks = await getTransactionInBlocks(this.db, id);
     const statuses = await this.statusOfBlocks(id, inBlocks);
     const pick = (wanted: BlockStatus) => inBlocks.find((b) => statuses.get(b.blockId) === wanted);
     const found = pick('valid') ?? pick('undecided');
     if (found !== undefined) {
-      return { transaction: Transaction.fromDict(found.tx), status: statuses.get(found.blockId) as 'valid' | 'undecided' };
+      const transaction = Transaction.fromDict(found.tx);
+      const status = statuses.get(found.blockId) as 'valid' | 'undecided';
+      if (status === 'valid') this.validTransactions?.add(found.tx);
+      return { transaction, status };
     }
     const row = await getBacklogRow(this.db, id);
     return row === null ? null : { transaction: Transaction.fromDict(transactionOfRow(row)), status: 'backlog' };

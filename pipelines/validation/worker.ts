@@ -4,7 +4,9 @@
  * CPU hot spot of both the block and the vote pipeline.
  */
 import { workerData } from 'node:worker_threads';
+import { baseConsensusRules } from '../../consensus/rules';
 import { Bigchain } from '../../core/bigchain';
+import { ValidTransactionsChannel } from '../../core/valid-transactions';
 import { Database } from '../../db/connection';
 import { Transaction } from '../../models/transaction';
 import type { BlockId, TxId } from '../../models/types';
@@ -19,7 +21,7 @@ let chain: Promise<Bigchain> | null = null;
 
 function bigchain(): Promise<Bigchain> {
   chain ??= Database.connect(settings.database, { attempts: 10 })
-    .then((db) => new Bigchain(db, { keypair: settings.keypair, keyring: settings.keyring }))
+    .then((db) => new Bigchain(db, { keypair: settings.keypair, keyring: settings.keyring }, baseConsensusRules, new ValidTransactionsChannel(db.settings)))
     .catch((err: unknown) => {
       chain = null;
       throw err;

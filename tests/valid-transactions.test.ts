@@ -1,0 +1,66 @@
+/**
+ * What one validating thread finds in a valid block, the node's other
+ * threads find without asking the database (core/valid-transactions.ts):
+ * only valid finds are passed on, and only to lookups in the same database.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { baseConsensusRules } from '../consensus/rules';
+import { Bigchain } from '../core/bigchain';
+import { ValidTransactionsChannel } from '../core/valid-transactions';
+import type { Database } from '../db/connection';
+import { writeGenesisBlock } from '../db/schema';
+import { Block } from '../models/block';
+import { generateKeypair } from '../models/keys';
+import { Transaction } from '../models/transaction';
+import type { BlockId, Timestamp } from '../models/types';
+import { createVote } from '../models/vote';
+import { freshDatabase } from './helpers/database';
+import { waitFor } from './helpers/federation';
+
+const [me, peer] = [generateKeypair(), generateKeypair()];
+const node = { keypair: me, keyring: [peer.publicKey] };
+const owner = generateKeypair();
+let second = Math.floor(Date.now() / 1000);
+
+describe('transactions found in valid blocks, shared between threads', () => {
+  let db: Database;
+  let genesisId: BlockId;
+  const threadOn = (name: string) => new Bigchain(db, node, baseConsensusRules, new ValidTransactionsChannel({ ...db.settings, name }));
+
+  before(async () => {
+    db = await freshDatabase();
+    genesisId = (await writeGenesisBlock(db, me)).id;
+  });
+
+  /** A CREATE in a block of its own, voted valid by both nodes or by none (undecided); then the block leaves the database once `find` has looked. */
+  async function foundThenGone(find: Bigchain, valid: boolean): Promise<Transaction> {
+    const tx = Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { n: Math.random().toString() } }).sign([owner.privateKey]);
+    const block = Block.create([tx], me.publicKey, [me.publicKey, peer.publicKey], String(++second) as Timestamp).sign(me.privateKey);
+    await find.writeBlock(block);
+    if (valid) for (const voter of [me, peer]) await find.writeVote(createVote(voter, block.id, genesisId, true));
+    assert.equal(await find.getStatus(tx.id), valid ? 'valid' : 'undecided');
+    await db.run(db.table('bigchain').get(block.id).delete());
+    return tx;
+  }
+
+  test('a lookup finds as valid what another thread found valid, with the block no longer there to read', async () => {
+    const [finder, other, elsewhere] = [threadOn(db.settings.name), threadOn(db.settings.name), threadOn(`${db.settings.name}_other`)];
+    const tx = await foundThenGone(finder, true);
+    await waitFor('the find to reach the other thread', async () => (await other.getTransaction(tx.id)) !== null, 5_000);
+    const found = await other.getTransaction(tx.id, { withStatus: true });
+    assert.equal(found?.status, 'valid');
+    assert.deepEqual(found?.transaction.toDict(), tx.toDict());
+    assert.equal(await elsewhere.getTransaction(tx.id), null, 'a thread on another database learns nothing');
+    assert.equal(await new Bigchain(db, node).getTransaction(tx.id), null, 'a Bigchain without the channel asks the database');
+  });
+
+  test('an undecided find is not passed on', async () => {
+    const [finder, other] = [threadOn(db.settings.name), threadOn(db.settings.name)];
+    const undecided = await foundThenGone(finder, false);
+    // Finds travel in order: once a later valid one has arrived, the undecided one would have too.
+    const valid = await foundThenGone(finder, true);
+    await waitFor('the valid find to reach the other thread', async () => (await other.getTransaction(valid.id)) !== null, 5_000);
+    assert.equal(await other.getTransaction(undecided.id), null);
+  });
+});

@@ -27,16 +27,21 @@ export interface ValidTransactions {
 /** Some seconds of full load: the span between the block pipeline's lookup and the vote's is one or two. */
 const REMEMBERED = 10_000;
 
+/** The channel of one database's finds; unreferenced: listening must not keep a thread alive that has nothing else to do. */
+function channelOf(database: DatabaseSettings): BroadcastChannel {
+  const channel = new BroadcastChannel(`bigchaindb valid transactions of ${database.host}:${database.port}/${database.name}`);
+  channel.unref();
+  return channel;
+}
+
 export class ValidTransactionsChannel implements ValidTransactions {
   private readonly known = new Map<TxId, TransactionDict>();
   private readonly channel: BroadcastChannel;
   private pending: TransactionDict[] = [];
 
   constructor(database: DatabaseSettings) {
-    this.channel = new BroadcastChannel(`bigchaindb valid transactions of ${database.host}:${database.port}/${database.name}`);
+    this.channel = channelOf(database);
     this.channel.onmessage = (event) => this.rememberAll((event as { data?: unknown }).data);
-    // Listening must not keep a thread alive that has nothing else to do.
-    this.channel.unref();
   }
 
   get(id: TxId): TransactionDict | undefined {
@@ -62,5 +67,22 @@ export class ValidTransactionsChannel implements ValidTransactions {
   private remember(tx: TransactionDict): void {
     if (this.known.size >= REMEMBERED && !this.known.has(tx.id)) this.known.delete(this.known.keys().next().value as TxId);
     this.known.set(tx.id, tx);
+  }
+}
+
+/**
+ * Passes on to the validation threads what another process found: the
+ * primary relays its API processes' finds (server/cluster.ts), remembering
+ * none of them itself.
+ */
+export class ValidTransactionsRelay {
+  private readonly channel: BroadcastChannel;
+
+  constructor(database: DatabaseSettings) {
+    this.channel = channelOf(database);
+  }
+
+  relay(found: readonly TransactionDict[]): void {
+    if (found.length > 0) this.channel.postMessage(found);
   }
 }

@@ -2,7 +2,7 @@
  * The verified-signature memo that the validation threads of the block and
  * the vote pipeline share, in one SharedArrayBuffer: the block pipeline
  * finds every signature its API processes checked (they report digests, see
- * server/signature-reports.ts), and the vote on a block this node made finds
+ * server/api-reports.ts), and the vote on a block this node made finds
  * every signature already checked.
  *
  * Each slot holds a 16-byte BLAKE2b digest of (public key, signature,

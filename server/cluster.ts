@@ -1,14 +1,16 @@
 /**
  * The API on `server.workers` processes (node:cluster; null → one per core)
  * sharing one port, so that the signature checks of concurrent POSTs use
- * every core. The signatures they verify go into the node's memo.
+ * every core. The signatures they verify go into the node's memo, and the
+ * transactions they find in valid blocks to the validation threads.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { getLogger } from '../logging/logger';
 import type { SignatureMemo } from '../models/signature-memo';
-import { isSignatureReport } from './signature-reports';
+import { ValidTransactionsRelay } from '../core/valid-transactions';
+import { isApiReport } from './api-reports';
 import type { ApiWorkerSettings } from './worker';
 
 const log = getLogger('api');
@@ -22,12 +24,15 @@ export async function startApi(settings: ApiWorkerSettings, memo: SignatureMemo)
   cluster.setupPrimary({ exec: join(__dirname, 'worker.js'), args: [] });
   let stopping = false;
   const workers = new Set<Worker>();
+  const relay = new ValidTransactionsRelay(settings.config.database);
   const fork = (): Promise<void> => new Promise((resolve, reject) => {
     const worker = cluster.fork();
     workers.add(worker);
     worker.once('online', () => worker.send({ ...settings, signatureDigestKey: memo.digestKey().toString('hex') } satisfies ApiWorkerSettings));
     worker.on('message', (message: unknown) => {
-      if (isSignatureReport(message)) memo.addDigests(Buffer.from(message.verifiedSignatures, 'base64'));
+      if (!isApiReport(message)) return;
+      memo.addDigests(Buffer.from(message.verifiedSignatures, 'base64'));
+      relay.relay(message.validTransactions);
     });
     const listening = (message: unknown) => {
       if (message !== 'listening') return;

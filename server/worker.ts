@@ -13,7 +13,9 @@ import { createApi } from './app';
 import { parseBind } from './bind';
 import { Metrics } from '../metrics/statsd';
 import { rememberVerifiedSignatures } from '../models/keys';
-import { SignatureReporter } from './signature-reports';
+import { ApiReporter } from './api-reports';
+import { baseConsensusRules } from '../consensus/rules';
+import type { ValidTransactions } from '../core/valid-transactions';
 
 export interface ApiWorkerSettings {
   readonly config: Config;
@@ -25,9 +27,10 @@ export interface ApiWorkerSettings {
 
 const log = getLogger('api');
 
-export async function serve(settings: ApiWorkerSettings): Promise<{ server: Server; close(): Promise<void> }> {
+/** `validTransactions` hears of the inputs found valid (the primary's reporter), when this process reports. */
+export async function serve(settings: ApiWorkerSettings, validTransactions?: ValidTransactions): Promise<{ server: Server; close(): Promise<void> }> {
   const db = await Database.connect(settings.config.database, { attempts: 10 });
-  const bigchain = new Bigchain(db, { keypair: settings.keypair, keyring: settings.config.keyring });
+  const bigchain = new Bigchain(db, { keypair: settings.keypair, keyring: settings.config.keyring }, baseConsensusRules, validTransactions);
   const metrics = Metrics.create(settings.config.statsd);
   const api = createApi({ bigchain, config: settings.config, metrics, version: settings.version });
   const { host, port } = parseBind(settings.config.server.bind);
@@ -47,13 +50,12 @@ export async function serve(settings: ApiWorkerSettings): Promise<{ server: Serv
 
 if (require.main === module) {
   process.once('message', (settings: ApiWorkerSettings) => {
-    if (settings.signatureDigestKey !== undefined) {
-      rememberVerifiedSignatures(new SignatureReporter(Buffer.from(settings.signatureDigestKey, 'hex'), (report) => {
-        // Once the primary is gone there is no memo left to tell.
-        if (process.connected) process.send?.(report);
-      }));
-    }
-    serve(settings).then(
+    const reporter = settings.signatureDigestKey === undefined ? undefined : new ApiReporter(Buffer.from(settings.signatureDigestKey, 'hex'), (report) => {
+      // Once the primary is gone there is no memo left to tell.
+      if (process.connected) process.send?.(report);
+    });
+    if (reporter !== undefined) rememberVerifiedSignatures(reporter.signatures);
+    serve(settings, reporter?.validTransactions).then(
       (running) => {
         process.send?.('listening');
         process.once('message', (message) => {

@@ -1,19 +1,25 @@
 /**
- * The API processes' part in the node's verified-signature memo: what they
- * verify reaches the memo the validation threads read, so the block pipeline
- * does not verify a POSTed transaction's signatures again.
+ * What the API processes report to the primary: the signatures they verify
+ * reach the memo the validation threads read, and the inputs they find in
+ * valid blocks reach the threads' lookups, so the block pipeline neither
+ * verifies a POSTed transaction's signatures again nor looks up its inputs.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { defaultConfig, type Config } from '../config/config';
+import { ValidTransactionsChannel } from '../core/valid-transactions';
+import type { Database } from '../db/connection';
 import { writeGenesisBlock } from '../db/schema';
+import { Block } from '../models/block';
 import { parseFulfillmentUri } from '../models/conditions';
 import type { Ed25519 } from '../models/conditions/types';
 import { generateKeypair } from '../models/keys';
 import { SignatureMemo } from '../models/signature-memo';
 import { Transaction } from '../models/transaction';
+import type { BlockId } from '../models/types';
+import { createVote } from '../models/vote';
 import { startApi, type RunningApi } from '../server/cluster';
-import { SignatureReporter, type SignatureReport } from '../server/signature-reports';
+import { ApiReporter, type ApiReport } from '../server/api-reports';
 import { freePort } from './helpers/cli';
 import { freshDatabase } from './helpers/database';
 
@@ -33,18 +39,22 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
   return condition();
 }
 
-describe('signature reports of the API processes', () => {
-  test('a reporter sends, in one message a turn, digests that its memo finds and a memo with another key does not', async () => {
+describe('reports of the API processes', () => {
+  test('a reporter sends, in one message a turn, digests that its memo finds and a memo with another key does not, and the valid finds', async () => {
     const memo = SignatureMemo.create();
-    const reports: SignatureReport[] = [];
-    const reporter = new SignatureReporter(memo.digestKey(), (report) => reports.push(report));
+    const reports: ApiReport[] = [];
+    const reporter = new ApiReporter(memo.digestKey(), (report) => reports.push(report));
     const [first, second] = [signatureOf(create()), signatureOf(create())];
-    reporter.add(...first);
-    reporter.add(...second);
-    assert.equal(reporter.has(), false);
+    reporter.signatures.add(...first);
+    const found = create().toDict();
+    reporter.validTransactions.add(found);
+    reporter.signatures.add(...second);
+    assert.equal(reporter.signatures.has(...first), false);
+    assert.equal(reporter.validTransactions.get(found.id), undefined);
     assert.equal(reports.length, 0, 'nothing is sent before the turn ends');
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(reports.length, 1);
+    assert.deepEqual(reports[0]!.validTransactions, [found]);
     const other = SignatureMemo.create();
     for (const m of [memo, other]) m.addDigests(Buffer.from(reports[0]!.verifiedSignatures, 'base64'));
     assert.equal(memo.has(...first), true);
@@ -55,11 +65,14 @@ describe('signature reports of the API processes', () => {
   describe('from a running API', () => {
     let api: RunningApi;
     let base: string;
+    let db: Database;
+    let genesisId: BlockId;
     const memo = SignatureMemo.create();
+    const post = (body: unknown) => fetch(`${base}/transactions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
     before(async () => {
-      const db = await freshDatabase();
-      await writeGenesisBlock(db, me);
+      db = await freshDatabase();
+      genesisId = (await writeGenesisBlock(db, me)).id;
       const port = await freePort();
       const defaults = defaultConfig();
       const config: Config = { ...defaults, database: { ...defaults.database, ...db.settings }, server: { ...defaults.server, bind: `127.0.0.1:${port}`, workers: 1 } };
@@ -71,7 +84,6 @@ describe('signature reports of the API processes', () => {
 
     test('the signature of a POSTed CREATE reaches the memo; that of a CREATE it refused does not', async () => {
       const accepted = create();
-      const post = (body: unknown) => fetch(`${base}/transactions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       assert.equal((await post(accepted.toDict())).status, 201);
       assert.equal(await until(() => memo.has(...signatureOf(accepted)), 5000), true);
 
@@ -86,6 +98,19 @@ describe('signature reports of the API processes', () => {
       const [key, signature] = signatureOf(b);
       assert.equal(memo.has(key, signature, Buffer.from(a.signingMessage(0), 'utf8')), false);
       assert.equal(memo.has(...signatureOf(b)), false, 'B itself was never verified by the API');
+    });
+
+    test('the input of a POSTed TRANSFER, found in a valid block, reaches the validation threads of the same database', async () => {
+      const threads = new ValidTransactionsChannel(db.settings);
+      const input = create();
+      const block = Block.create([input], me.publicKey, [me.publicKey]).sign(me.privateKey);
+      await db.run(db.table('bigchain').insert(block.toDict()));
+      await db.run(db.table('votes').insert(createVote(me, block.id, genesisId, true)));
+      const transfer = Transaction.transfer(input.toInputs(), [[[me.publicKey], 1]], input.asset.id).sign([alice.privateKey]);
+      assert.equal((await post(transfer.toDict())).status, 201);
+      assert.equal(await until(() => threads.get(input.id) !== undefined, 5000), true);
+      assert.deepEqual(threads.get(input.id), input.toDict());
+      assert.equal(threads.get(transfer.id), undefined, 'the TRANSFER itself is in no block yet');
     });
   });
 });

@@ -40,19 +40,22 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
 }
 
 describe('reports of the API processes', () => {
-  test('a reporter sends, in one message a turn, digests that its memo finds and a memo with another key does not, and the valid finds', async () => {
+  test('a reporter sends what several turns learnt in one message: digests that its memo finds and a memo with another key does not, and the valid finds', async () => {
     const memo = SignatureMemo.create();
     const reports: ApiReport[] = [];
-    const reporter = new ApiReporter(memo.digestKey(), (report) => reports.push(report));
+    const everyMs = 500;
+    const reporter = new ApiReporter(memo.digestKey(), (report) => reports.push(report), everyMs);
     const [first, second] = [signatureOf(create()), signatureOf(create())];
     reporter.signatures.add(...first);
     const found = create().toDict();
     reporter.validTransactions.add(found);
-    reporter.signatures.add(...second);
     assert.equal(reporter.signatures.has(...first), false);
     assert.equal(reporter.validTransactions.get(found.id), undefined);
-    assert.equal(reports.length, 0, 'nothing is sent before the turn ends');
     await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(reports.length, 0, 'nothing is sent at the end of the turn');
+    reporter.signatures.add(...second);
+    assert.equal(await until(() => reports.length > 0, 5000), true);
+    await new Promise((resolve) => setTimeout(resolve, everyMs * 2));
     assert.equal(reports.length, 1);
     assert.deepEqual(reports[0]!.validTransactions, [found]);
     const other = SignatureMemo.create();

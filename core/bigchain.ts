@@ -8,8 +8,11 @@ import { blockElectionStatus, type BlockStatus } from '../consensus/election';
 import type { ChainReader, TransactionStatus, TransactionWithStatus } from '../consensus/chain';
 import { baseConsensusRules, type ConsensusRules } from '../consensus/rules';
 import type { Database } from '../db/connection';
-import { getBacklogAssignees, getBacklogRow, insertBacklogRows, reassignBacklogRow, transactionOfRow, type Assignment } from '../db/queries/backlog';
-import { getBlock, getBlocksHoldingTransactions, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type TransactionInBlock } from '../db/queries/blocks';
+import { getBacklogRow, insertBacklogRows, reassignBacklogRow, transactionOfRow, type Assignment, type BacklogRow } from '../db/queries/backlog';
+import { writeUnlessKnown } from '../db/queries/intake';
+import {
+  getBlock, getBlocksHoldingTransactions, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type BlockVoters, type TransactionInBlock,
+} from '../db/queries/blocks';
 import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/queries/assets';
 import { getSpendingTransactions } from '../db/queries/spent';
 import { getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, getVotesByVoterAt, writeVote } from '../db/queries/votes';
@@ -77,24 +80,33 @@ export class Bigchain implements ChainReader {
 
   /** `writeTransaction` for many at once, each with its own random assignee; returns how many were new. */
   async writeTransactions(txs: readonly Transaction[]): Promise<number> {
-    const others = this.nodesExceptMe;
-    const now = Date.now() / 1000;
-    return insertBacklogRows(this.db, txs.map((tx) => ({ ...tx.toDict(), assignee: this.assigneeAmong(others), assignment_timestamp: now })));
+    return insertBacklogRows(this.db, this.backlogRows(txs));
   }
 
   /**
    * Writes those of `txs` the node does not know yet (in no valid or
    * undecided block, nor in the backlog), each once; per transaction, whether
-   * it was written. Three queries for the whole batch, whatever its size.
+   * it was written. One query for the whole batch when none is known, else two.
    */
   async writeNewTransactions(txs: readonly Transaction[]): Promise<boolean[]> {
-    const ids = txs.map((tx) => tx.id);
-    const inBlocks = await this.alreadyInBlocks(ids);
-    const known = new Set<TxId>([...inBlocks.keys(), ...(await getBacklogAssignees(this.db, ids.filter((id) => !inBlocks.has(id)))).keys()]);
-    const fresh = distinctBy(txs.filter((tx) => !known.has(tx.id)), (tx) => tx.id);
-    await this.writeTransactions(fresh);
+    if (txs.length === 0) return [];
+    const distinct = distinctBy(txs, (tx) => tx.id);
+    const outcome = await writeUnlessKnown(this.db, this.backlogRows(distinct));
+    let fresh = distinct;
+    if (!outcome.written) {
+      const known = new Set<TxId>([...(await this.liveHolders(outcome.held)).keys(), ...outcome.known]);
+      fresh = distinct.filter((tx) => !known.has(tx.id));
+      await this.writeTransactions(fresh);
+    }
     const written = new Set(fresh);
     return txs.map((tx) => written.has(tx));
+  }
+
+  /** Backlog rows of `txs`, each with its own random assignee. */
+  private backlogRows(txs: readonly Transaction[]): BacklogRow[] {
+    const others = this.nodesExceptMe;
+    const now = Date.now() / 1000;
+    return txs.map((tx) => ({ ...tx.toDict(), assignee: this.assigneeAmong(others), assignment_timestamp: now }));
   }
 
   /**
@@ -133,8 +145,13 @@ export class Bigchain implements ChainReader {
    * `exceptBlock`, each with one such block: one query for the whole batch.
    */
   async alreadyInBlocks(txids: readonly TxId[], exceptBlock?: BlockId): Promise<Map<TxId, BlockId>> {
+    return this.liveHolders(await getBlocksHoldingTransactions(this.db, txids, exceptBlock));
+  }
+
+  /** Of the transactions `held` lists, those in a valid or undecided block, each with one such block. */
+  private async liveHolders(held: ReadonlyMap<TxId, readonly BlockVoters[]>): Promise<Map<TxId, BlockId>> {
     const live = new Map<TxId, BlockId>();
-    for (const [txid, blocks] of await getBlocksHoldingTransactions(this.db, txids, exceptBlock)) {
+    for (const [txid, blocks] of held) {
       for (const block of blocks) {
         if (!live.has(txid) && (await this.blockElectionStatus(block.id, block.voters)) !== 'invalid') live.set(txid, block.id);
       }

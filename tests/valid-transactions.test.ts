@@ -10,18 +10,16 @@ import { Bigchain } from '../core/bigchain';
 import { ValidTransactionsChannel } from '../core/valid-transactions';
 import type { Database } from '../db/connection';
 import { writeGenesisBlock } from '../db/schema';
-import { Block } from '../models/block';
 import { generateKeypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
-import type { BlockId, Timestamp } from '../models/types';
-import { createVote } from '../models/vote';
+import type { BlockId } from '../models/types';
 import { freshDatabase } from './helpers/database';
 import { waitFor } from './helpers/federation';
+import { votedBlock } from './helpers/voted-blocks';
 
 const [me, peer] = [generateKeypair(), generateKeypair()];
 const node = { keypair: me, keyring: [peer.publicKey] };
 const owner = generateKeypair();
-let second = Math.floor(Date.now() / 1000);
 
 describe('transactions found in valid blocks, shared between threads', () => {
   let db: Database;
@@ -36,9 +34,7 @@ describe('transactions found in valid blocks, shared between threads', () => {
   /** A CREATE in a block of its own, voted valid by both nodes or by none (undecided); then the block leaves the database once `find` has looked. */
   async function foundThenGone(find: Bigchain, valid: boolean): Promise<Transaction> {
     const tx = Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { n: Math.random().toString() } }).sign([owner.privateKey]);
-    const block = Block.create([tx], me.publicKey, [me.publicKey, peer.publicKey], String(++second) as Timestamp).sign(me.privateKey);
-    await find.writeBlock(block);
-    if (valid) for (const voter of [me, peer]) await find.writeVote(createVote(voter, block.id, genesisId, true));
+    const block = await votedBlock(find, [me, peer], [tx], valid ? [true, true] : [], genesisId);
     assert.equal(await find.getStatus(tx.id), valid ? 'valid' : 'undecided');
     await db.run(db.table('bigchain').get(block.id).delete());
     return tx;

@@ -11,7 +11,7 @@ export interface BacklogRow extends TransactionDict {
   assignment_timestamp: number;
 }
 
-interface WriteResult {
+export interface WriteResult {
   inserted: number;
   errors: number;
   replaced: number;
@@ -27,8 +27,12 @@ interface WriteResult {
  */
 export async function insertBacklogRows(db: Database, rows: readonly BacklogRow[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const result = await db.run<WriteResult>(db.table('backlog').insert(jsonDocuments(rows), { durability: 'hard' }));
-  if (result.inserted + result.errors === rows.length && (result.errors === 0 || /duplicate primary key/i.test(result.first_error ?? ''))) {
+  return checkedInsertCount(await db.run<WriteResult>(db.table('backlog').insert(jsonDocuments(rows), { durability: 'hard' })), rows.length);
+}
+
+/** How many of `count` rows an insert wrote; throws unless the others were there already. */
+export function checkedInsertCount(result: WriteResult, count: number): number {
+  if (result.inserted + result.errors === count && (result.errors === 0 || /duplicate primary key/i.test(result.first_error ?? ''))) {
     return result.inserted;
   }
   throw new Error(`backlog insert failed: ${result.first_error ?? 'unknown error'}`);

@@ -71,14 +71,25 @@ export async function getTransactionInBlocks(db: Database, txid: TxId): Promise<
   return findPreparedTransactions(db, transactionById.term(db, [txid]));
 }
 
-const blocksHolding = new PreparedQuery<[readonly TxId[], BlockId | null]>((db, txids, exceptBlock) =>
-  db.table('bigchain', 'majority').getAll(r.args(txids), { index: 'transaction_id' })
+/** The blocks but `exceptBlock` holding any of `txids`, each with its voters and the ids of its transactions. */
+export function blocksHoldingQuery(db: Database, txids: Term, exceptBlock: Term): Term {
+  return db.table('bigchain', 'majority').getAll(r.args(txids), { index: 'transaction_id' })
     .filter((block: Term) => block('id').ne(exceptBlock))
     .map((block: Term) => ({
       id: block('id'),
       voters: block('block')('voters'),
       txids: block('block')('transactions').map((tx: Term) => tx('id')),
-    })), 2);
+    }));
+}
+
+/** What `blocksHoldingQuery` answers. */
+export interface BlockHolding {
+  readonly id: BlockId;
+  readonly voters: PublicKey[];
+  readonly txids: TxId[];
+}
+
+const blocksHolding = new PreparedQuery<[readonly TxId[], BlockId | null]>(blocksHoldingQuery, 2);
 
 /**
  * For each of `txids` held by some block other than `exceptBlock`, the blocks
@@ -89,10 +100,14 @@ const blocksHolding = new PreparedQuery<[readonly TxId[], BlockId | null]>((db, 
  * server, and only the other blocks travel.
  */
 export async function getBlocksHoldingTransactions(db: Database, txids: readonly TxId[], exceptBlock?: BlockId): Promise<Map<TxId, BlockVoters[]>> {
+  if (txids.length === 0) return new Map();
+  return holdersOf(txids, await db.run<BlockHolding[]>(blocksHolding.term(db, [txids, exceptBlock ?? null])));
+}
+
+/** For each of `txids`, the blocks of `found` holding it, each once. */
+export function holdersOf(txids: readonly TxId[], found: readonly BlockHolding[]): Map<TxId, BlockVoters[]> {
   const held = new Map<TxId, BlockVoters[]>();
-  if (txids.length === 0) return held;
   const wanted = new Set<string>(txids);
-  const found = await db.run<{ id: BlockId; voters: PublicKey[]; txids: TxId[] }[]>(blocksHolding.term(db, [txids, exceptBlock ?? null]));
   const seen = new Set<string>();
   for (const block of found) {
     if (seen.has(block.id)) continue;

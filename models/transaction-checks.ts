@@ -3,7 +3,7 @@
  * (and, for a TRANSFER, the outputs it spends): shapes that `toDict` must
  * write back unchanged, signers, assets and amounts (SPEC.md §4).
  */
-import { conditionUri, fromDetails, type Fulfillment } from './conditions';
+import { conditionUriOfDetails, type Fulfillment } from './conditions';
 import { TYPE_ED25519, TYPE_THRESHOLD, type Ed25519, type ThresholdSha256 } from './conditions/types';
 import { AmountError, DoubleSpend, InvalidFulfillment, InvalidSignature, NotImplementedAsset, SchemaValidationError } from './errors';
 import { encodeBase58 } from './keys';
@@ -56,7 +56,7 @@ export function checkConditionShape(c: ConditionDict, index: number): void {
     throw new SchemaValidationError(`conditions[${index}].owners_after must list at least one key`);
   }
   if (c.amount < 1) throw new AmountError(`conditions[${index}].amount must be at least 1, was ${c.amount}`);
-  const uri = conditionUri(fromDetails(c.condition.details));
+  const uri = conditionUriOfDetails(c.condition.details);
   if (uri !== c.condition.uri) {
     throw new InvalidFulfillment(`conditions[${index}].condition.uri does not match its details (expected ${uri})`);
   }

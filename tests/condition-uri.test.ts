@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { conditionUri, conditionUriOfDetails, fromDetails } from '../models/conditions';
-import { encodeBase58, generateKeypair } from '../models/keys';
+import { decodeBase58, encodeBase58, generateKeypair } from '../models/keys';
 import type { JsonObject } from '../models/types';
 
 /** The answer, or the error's class and message. */
@@ -28,6 +28,15 @@ describe('the condition URI of an output\'s details', () => {
   test('one unsigned Ed25519 key: the URI of the built fulfillment, for 200 keys and for keys with leading zero bytes', () => {
     for (let i = 0; i < 200; i++) sameAsBuilt(ed25519(generateKeypair().publicKey));
     for (const zeros of [1, 2]) sameAsBuilt(ed25519(encodeBase58(Buffer.concat([Buffer.alloc(zeros), Buffer.alloc(32 - zeros, 7)]))));
+  });
+
+  test('base58 has one spelling per byte string, which the short way relies on: random texts of its alphabet decode and write back unchanged', () => {
+    const alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+    for (let i = 0; i < 2000; i++) {
+      const leadingOnes = '1'.repeat(i % 4);
+      const text = leadingOnes + Array.from({ length: 1 + (i % 50) }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+      assert.equal(encodeBase58(decodeBase58(text)!), text);
+    }
   });
 
   test('details the short way does not take get the same answer or error as before', () => {

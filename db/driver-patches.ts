@@ -13,6 +13,7 @@ export function patchDriver(): void {
   plainArrayAnswers();
   linearResponseBuffering();
   oneWritePerTurn();
+  plainRowsAsTheyAre();
 }
 
 /**
@@ -84,7 +85,9 @@ function linearResponseBuffering(): void {
         this.buffer = Buffer.alloc(0);
         return;
       }
-      const response: unknown = JSON.parse(this.buffer.toString('utf8', HEADER_BYTES, needed));
+      const body = this.buffer.subarray(HEADER_BYTES, needed);
+      const response = JSON.parse(body.toString('utf8')) as { r?: unknown };
+      if (Array.isArray(response.r) && holdsNoPseudotype(body)) for (const row of response.r) if (typeof row === 'object' && row !== null) plainRows.add(row);
       this.buffer = this.buffer.subarray(needed);
       this._processResponse(response, token);
     }
@@ -125,4 +128,35 @@ function oneWritePerTurn(): void {
     }
     this.rawSocket.write(query);
   };
+}
+
+/**
+ * True when an answer's JSON cannot hold ReQL's pseudotypes (times, binary
+ * data, groups, geometry), all marked by the key `$reql_type$`: it has no
+ * `$`, nor a backslash that could escape one. One byte search each, some
+ * twenty times cheaper than the walk it spares (a block of 1000: 0.07
+ * against 1.5 ms of CPU).
+ */
+function holdsNoPseudotype(json: Buffer): boolean {
+  return json.indexOf(DOLLAR) === -1 && json.indexOf(BACKSLASH) === -1;
+}
+
+const DOLLAR = 0x24;
+const BACKSLASH = 0x5c;
+
+/** Rows of answers whose text holds no pseudotype, marked as their answer is parsed. */
+const plainRows = new WeakSet<object>();
+
+/**
+ * The driver walks every row of a sequence or changefeed answer, object by
+ * object, for pseudotypes to convert: 3 % of the block pipeline's thread in
+ * a CREATE run, whose rows are transactions and blocks. A row of an answer
+ * that cannot hold one is handed on as it was parsed; any other row is
+ * converted as before. (Single-value answers are
+ * converted by code the driver captured at load; they are small.)
+ */
+function plainRowsAsTheyAre(): void {
+  const util = require('rethinkdb/util') as { recursivelyConvertPseudotype: (row: unknown, options: unknown) => unknown };
+  const convert = util.recursivelyConvertPseudotype;
+  util.recursivelyConvertPseudotype = (row, options) => (typeof row === 'object' && row !== null && plainRows.has(row) ? row : convert(row, options));
 }

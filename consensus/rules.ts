@@ -117,7 +117,7 @@ function assetCreatedByAHolder(holders: readonly Transaction[], assetId: string)
 /**
  * No output is spent by two transactions of one block. A vote checks this
  * once for the whole block and then looks up each TRANSFER's spenders
- * outside it (`Bigchain.validateTransactionOfBlock`): a lookup that took in
+ * outside it (`Bigchain.readerFor`): a lookup that took in
  * the block being voted read all of its transactions, every time.
  */
 export function checkNoOutputSpentTwice(block: BlockDict): void {

@@ -14,7 +14,7 @@ import {
   getBlock, getBlocksHoldingTransactions, getBlocksSince, getGenesisBlock, getTransactionInBlocks, writeBlock, type BlockVoters, type TransactionInBlock,
 } from '../db/queries/blocks';
 import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/queries/assets';
-import { getSpendingTransactions } from '../db/queries/spent';
+import { getSpenderIds, getSpendingTransactions } from '../db/queries/spent';
 import { getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, getVotesByVoterAt, writeVote } from '../db/queries/votes';
 import { Block, isGenesisBlock, type BlockDict } from '../models/block';
 import { BigchainError, CyclicBlockchainError } from '../models/errors';
@@ -164,15 +164,19 @@ export class Bigchain implements ChainReader {
    * than `exceptId` (a transaction does not double-spend with itself), the
    * one in a valid block first; null when there is none.
    */
-  async getSpent(link: TransactionLink, exceptId?: TxId, exceptBlock?: BlockId): Promise<Transaction | null> {
-    const spenders = await this.getSpenders(link, exceptId, exceptBlock);
+  async getSpent(link: TransactionLink, exceptId?: TxId, exceptBlock?: BlockId, spenderIds?: readonly TxId[]): Promise<Transaction | null> {
+    const spenders = await this.getSpenders(link, exceptId, exceptBlock, spenderIds);
     const chosen = spenders.find((s) => s.status === 'valid') ?? spenders[0];
     return chosen === undefined ? null : Transaction.fromDict(chosen.tx);
   }
 
-  /** The transactions in valid or undecided blocks (but `exceptBlock`) that spend `link`, but `exceptId`, each with its block's status. */
-  async getSpenders(link: TransactionLink, exceptId?: TxId, exceptBlock?: BlockId): Promise<LiveTransaction[]> {
-    const spenders = await this.keepLive(await getSpendingTransactions(this.db, link, exceptId, exceptBlock));
+  /**
+   * The transactions in valid or undecided blocks (but `exceptBlock`) that
+   * spend `link`, but `exceptId`, each with its block's status; `spenderIds`
+   * as `spenderIdsOf` found them, when a batch asked for them all at once.
+   */
+  async getSpenders(link: TransactionLink, exceptId?: TxId, exceptBlock?: BlockId, spenderIds?: readonly TxId[]): Promise<LiveTransaction[]> {
+    const spenders = await this.keepLive(await getSpendingTransactions(this.db, link, exceptId, exceptBlock, spenderIds));
     const validIds = new Set(spenders.filter((s) => s.status === 'valid').map((s) => s.tx.id));
     if (validIds.size > 1) {
       throw new ChainCorruption(`output ${outputName(link)} is spent by several valid transactions: ${[...validIds].join(', ')}`);
@@ -203,20 +207,29 @@ export class Bigchain implements ChainReader {
   }
 
   /**
-   * Validates `tx` as a transaction of block `blockId`, which I am voting on:
-   * spenders are looked up outside that block, whose own double spends
-   * `checkNoOutputSpentTwice` (consensus/rules.ts) finds once for all.
+   * For each of `links`, by `outputName`, the ids of the transactions in
+   * blocks but `exceptBlock` spending it: one query for a validation batch.
    */
-  async validateTransactionOfBlock(tx: Transaction, blockId: BlockId): Promise<Transaction> {
-    const outsideTheBlock: ChainReader = {
+  async spenderIdsOf(links: readonly TransactionLink[], exceptBlock?: BlockId): Promise<Map<string, TxId[]>> {
+    return getSpenderIds(this.db, links, exceptBlock);
+  }
+
+  /**
+   * The chain as the rules read it, spenders looked up outside `exceptBlock`
+   * and, for the outputs `spenderIds` lists, taken from there: what one query
+   * found for a whole validation batch. A vote judges a block's transactions
+   * with its own block excepted, whose double spends `checkNoOutputSpentTwice`
+   * (consensus/rules.ts) finds once for all.
+   */
+  readerFor(exceptBlock?: BlockId, spenderIds?: ReadonlyMap<string, readonly TxId[]>): ChainReader {
+    return {
       federation: this.federation,
       getTransaction: (id, options) => this.getTransaction(id, options),
-      getSpent: (link, exceptId) => this.getSpent(link, exceptId, blockId),
+      getSpent: (link, exceptId) => this.getSpent(link, exceptId, exceptBlock, spenderIds?.get(outputName(link))),
       getAssetById: (assetId) => this.getAssetById(assetId),
       hasPreviousVote: (id) => this.hasPreviousVote(id),
-      alreadyInBlocks: (txids, exceptBlock) => this.alreadyInBlocks(txids, exceptBlock),
+      alreadyInBlocks: (txids, except) => this.alreadyInBlocks(txids, except),
     };
-    return this.consensus.validateTransaction(outsideTheBlock, tx);
   }
 
   /** The transaction if valid, else false. */

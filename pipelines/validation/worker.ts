@@ -8,7 +8,8 @@ import { baseConsensusRules } from '../../consensus/rules';
 import { Bigchain } from '../../core/bigchain';
 import { ValidTransactionsChannel } from '../../core/valid-transactions';
 import { Database } from '../../db/connection';
-import { Transaction } from '../../models/transaction';
+import type { ChainReader } from '../../consensus/chain';
+import { Transaction, type TransactionLink } from '../../models/transaction';
 import type { BlockId, TxId } from '../../models/types';
 import { generateKeypair, rememberVerifiedSignatures } from '../../models/keys';
 import { SignatureMemo } from '../../models/signature-memo';
@@ -46,17 +47,18 @@ async function warmUp(b: Bigchain): Promise<void> {
   const owner = generateKeypair();
   for (let i = 0; i < WARM_UP_TRANSACTIONS; i++) {
     const raw = Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { i } }).sign([owner.privateKey]).toDict();
-    await judge(b, JSON.parse(JSON.stringify(raw)), new Map(), undefined);
+    await judge(b, b.readerFor(), JSON.parse(JSON.stringify(raw)), new Map());
   }
 }
 
-async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlyMap<TxId, BlockId>, votedBlock: BlockId | undefined): Promise<Verdict> {
+/** `chain` is `b` as its consensus rules read it for this job. */
+async function judge(b: Bigchain, chain: ChainReader, raw: unknown, inBlocks: ReadonlyMap<TxId, BlockId>): Promise<Verdict> {
   const id = String((raw as { id?: unknown })?.id);
   try {
     const tx = Transaction.fromDict(raw);
     const holder = inBlocks.get(tx.id);
     if (holder !== undefined) return { ok: false, id, reason: `already in block ${holder}, valid or undecided`, duplicate: true };
-    await (votedBlock === undefined ? b.validateTransaction(tx) : b.validateTransactionOfBlock(tx, votedBlock));
+    await b.consensus.validateTransaction(chain, tx);
     return { ok: true };
   } catch (err) {
     if (!(err instanceof Error) || /Reql|Connection/.test(err.name)) throw err;
@@ -64,10 +66,35 @@ async function judge(b: Bigchain, raw: unknown, inBlocks: ReadonlyMap<TxId, Bloc
   }
 }
 
+/**
+ * A job's transactions, validated together: whether any is in a block
+ * already (for the block pipeline) and who spends the outputs they spend are
+ * asked once for the job, not once per transaction. A vote's spenders are
+ * looked up outside the block it judges (`Bigchain.readerFor`).
+ */
 export default async function validate(job: ValidationJob): Promise<Verdict[]> {
   const b = await bigchain();
-  const inBlocks = job.purpose === 'backlog' ? await b.alreadyInBlocks(job.txs.map((tx) => String((tx as { id?: unknown })?.id) as TxId)) : new Map<TxId, BlockId>();
-  return Promise.all(job.txs.map((tx) => judge(b, tx, inBlocks, job.purpose === 'block' ? job.blockId : undefined)));
+  const votedBlock = job.purpose === 'block' ? job.blockId : undefined;
+  const [inBlocks, spenderIds] = await Promise.all([
+    job.purpose === 'backlog' ? b.alreadyInBlocks(job.txs.map((tx) => String((tx as { id?: unknown })?.id) as TxId)) : new Map<TxId, BlockId>(),
+    b.spenderIdsOf(spentLinksOf(job.txs), votedBlock),
+  ]);
+  const chain = b.readerFor(votedBlock, spenderIds);
+  return Promise.all(job.txs.map((tx) => judge(b, chain, tx, inBlocks)));
+}
+
+/** The outputs a job's transactions name as spent; a malformed input is left to their validation, which refuses it. */
+function spentLinksOf(raws: readonly unknown[]): TransactionLink[] {
+  const links: TransactionLink[] = [];
+  for (const raw of raws) {
+    const fulfillments = (raw as { transaction?: { fulfillments?: unknown } } | null)?.transaction?.fulfillments;
+    if (!Array.isArray(fulfillments)) continue;
+    for (const f of fulfillments) {
+      const input = (f as { input?: { txid?: unknown; cid?: unknown } | null } | null)?.input;
+      if (typeof input?.txid === 'string' && Number.isSafeInteger(input.cid)) links.push({ txid: input.txid as TxId, cid: input.cid as number });
+    }
+  }
+  return links;
 }
 
 /** Resolves once this thread has logged in and warmed up: `ValidationPool.ready` runs it. */

@@ -15,14 +15,16 @@ import {
 } from '../db/queries/blocks';
 import { getTransactionsByAssetId, getTransactionsByMetadataId } from '../db/queries/assets';
 import { getSpenderIds, getSpendingTransactions } from '../db/queries/spent';
-import { getLatestVoteTimestamp, getVotesByBlockAndVoter, getVotesByBlockId, getVotesByVoterAt, writeVote } from '../db/queries/votes';
+import { getVotesByBlockAndVoter, getVotesByBlockId, writeVote } from '../db/queries/votes';
 import { Block, isGenesisBlock, type BlockDict } from '../models/block';
-import { BigchainError, CyclicBlockchainError } from '../models/errors';
+import { BigchainError } from '../models/errors';
 import type { Keypair } from '../models/keys';
 import { Transaction, type AssetDict, type TransactionDict, type TransactionLink } from '../models/transaction';
 import { outputName } from '../models/transaction-checks';
 import type { BlockId, PublicKey, Timestamp, TxId } from '../models/types';
 import { createVote, type VoteDict } from '../models/vote';
+import { GroupCommit } from './group-commit';
+import { lastVotedBlockId } from './last-vote';
 import type { ValidTransactions } from './valid-transactions';
 
 /** Two valid blocks hold one transaction, or one output is spent twice in valid blocks: the chain is corrupt. */
@@ -45,10 +47,17 @@ export type LiveTransaction = JudgedTransaction<'valid' | 'undecided'>;
 export const UNVOTED_LOOKBACK_SECONDS = 3600;
 
 const DECIDED_CACHE_LIMIT = 100_000;
+/** Outputs per spender lookup: a few hundred keep one query's answer small. */
+const SPENDER_LOOKUP_BATCH = 500;
 
 export class Bigchain implements ChainReader {
   /** Valid and invalid are final (a majority cannot be undone): cached, undecided is not. */
   private readonly decided = new Map<BlockId, 'valid' | 'invalid'>();
+  /** The spenders the API's validations of concurrent POSTs ask for, in one query a batch. */
+  private readonly spenderLookups = new GroupCommit<TransactionLink, TxId[]>(async (links) => {
+    const ids = await getSpenderIds(this.db, links);
+    return links.map((link) => ids.get(outputName(link)) ?? []);
+  }, SPENDER_LOOKUP_BATCH);
 
   constructor(
     readonly db: Database,
@@ -176,7 +185,8 @@ export class Bigchain implements ChainReader {
    * as `spenderIdsOf` found them, when a batch asked for them all at once.
    */
   async getSpenders(link: TransactionLink, exceptId?: TxId, exceptBlock?: BlockId, spenderIds?: readonly TxId[]): Promise<LiveTransaction[]> {
-    const spenders = await this.keepLive(await getSpendingTransactions(this.db, link, exceptId, exceptBlock, spenderIds));
+    const ids = spenderIds ?? (exceptBlock === undefined ? await this.spenderLookups.submit(link) : undefined);
+    const spenders = await this.keepLive(await getSpendingTransactions(this.db, link, exceptId, exceptBlock, ids));
     const validIds = new Set(spenders.filter((s) => s.status === 'valid').map((s) => s.tx.id));
     if (validIds.size > 1) {
       throw new ChainCorruption(`output ${outputName(link)} is spent by several valid transactions: ${[...validIds].join(', ')}`);
@@ -275,7 +285,7 @@ export class Bigchain implements ChainReader {
    * the chain, refusing cycles. The genesis block when I never voted.
    */
   async getLastVotedBlock(): Promise<BlockDict> {
-    const id = await this.lastVotedBlockId();
+    const id = await lastVotedBlockId(this.db, this.me);
     const block = id === null ? await getGenesisBlock(this.db) : await getBlock(this.db, id);
     if (block === null) throw new ChainCorruption(id === null ? 'the chain has no genesis block' : `my last vote is for missing block ${id}`);
     return block;
@@ -319,21 +329,6 @@ export class Bigchain implements ChainReader {
   /** A random one of `candidates`; me when there is none (a federation of one). */
   private assigneeAmong(candidates: readonly PublicKey[]): PublicKey {
     return candidates.length > 0 ? pick(candidates) : this.me;
-  }
-
-  private async lastVotedBlockId(): Promise<BlockId | null> {
-    const latest = await getLatestVoteTimestamp(this.db, this.me);
-    if (latest === null) return null;
-    const votes = await getVotesByVoterAt(this.db, this.me, latest);
-    const next = new Map(votes.map((v) => [v.vote.previous_block, v.vote.voting_for_block]));
-    let id = votes[0]!.vote.voting_for_block;
-    const explored = new Set<BlockId>();
-    for (let following = next.get(id); following !== undefined; following = next.get(id)) {
-      if (explored.has(id)) throw new CyclicBlockchainError(`my votes of second ${latest} form a cycle through block ${id}`);
-      explored.add(id);
-      id = following;
-    }
-    return id;
   }
 
   private async findTransaction(id: TxId): Promise<TransactionWithStatus | null> {

@@ -10,7 +10,7 @@ import { BigchainError } from '../models/errors';
 import { parseJson } from '../models/serialize';
 import { Transaction, type TransactionDict } from '../models/transaction';
 import { HttpError } from './errors';
-import { GroupCommit } from './group-commit';
+import { GroupCommit } from '../core/group-commit';
 
 /** Transactions per backlog write: a few hundred keeps one insert well under a megabyte or two. */
 const MAX_WRITE_BATCH = 500;

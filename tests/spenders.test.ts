@@ -1,8 +1,9 @@
 /**
- * Spenders looked up for a whole validation job at once (db/queries/spent.ts
- * `getSpenderIds`, the validation threads): each output gets its own
- * spenders, the block being voted on is left out, and the verdicts of a job
- * are those each transaction would get alone.
+ * Spenders looked up for many outputs at once (db/queries/spent.ts
+ * `getSpenderIds`), by a validation job or by the concurrent validations of
+ * an API process: each output gets its own spenders, the block being voted
+ * on is left out, and every verdict is the one its transaction would get
+ * alone.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -58,6 +59,15 @@ describe('spenders of a validation job, looked up at once', () => {
     const outside = await getSpenderIds(db, links, one.id);
     assert.deepEqual(outside.get(`${spentTwice.id}/0`), [second.id]);
     assert.deepEqual(outside.get(`${spentOnce.id}/0`), []);
+  });
+
+  test('concurrent spender lookups of one node, which go together in a query, each get their own answer', async () => {
+    const inputs = Array.from({ length: 6 }, create);
+    await votedBlock(bigchain, [me, peer], inputs, [true, true], genesisId);
+    const spends = inputs.filter((_, i) => i % 2 === 0).map((tx) => transferOf(tx));
+    await votedBlock(bigchain, [me, peer], spends, [true, true], genesisId);
+    const answers = await Promise.all(inputs.map((tx) => bigchain.getSpent({ txid: tx.id, cid: 0 })));
+    assert.deepEqual(answers.map((a) => a?.id ?? null), inputs.map((_, i) => (i % 2 === 0 ? spends[i / 2]!.id : null)));
   });
 
   test('in one job of the block pipeline, each TRANSFER gets the verdict it would get alone', async () => {

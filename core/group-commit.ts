@@ -1,7 +1,8 @@
 /**
- * Group commit: requests that arrive while a batch is being written wait and
- * go together in the next one. Under load one database round trip serves
- * many POSTs; alone, a request waits for nothing but its own write.
+ * Group commit: requests that arrive while a batch is being written (or
+ * looked up) wait and go together in the next one. Under load one database
+ * round trip serves many POSTs; alone, a request waits for nothing but its
+ * own.
  */
 export class GroupCommit<In, Out> {
   private pending: { item: In; resolve: (out: Out) => void; reject: (err: unknown) => void }[] = [];

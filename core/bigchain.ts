@@ -213,7 +213,7 @@ export class Bigchain implements ChainReader {
 
   /** Returns the transaction if valid against the chain; throws a typed error saying why not. */
   async validateTransaction(tx: Transaction): Promise<Transaction> {
-    return this.consensus.validateTransaction(this, tx);
+    return this.consensus.validateTransaction(this.readerFor(), tx);
   }
 
   /**
@@ -234,7 +234,8 @@ export class Bigchain implements ChainReader {
   readerFor(exceptBlock?: BlockId, spenderIds?: ReadonlyMap<string, readonly TxId[]>): ChainReader {
     return {
       federation: this.federation,
-      getTransaction: (id, options) => this.getTransaction(id, options),
+      // What validation finds valid is passed on to the node's other threads; a GET's find is not.
+      getTransaction: (id) => this.findTransaction(id, true),
       getSpent: (link, exceptId) => this.getSpent(link, exceptId, exceptBlock, spenderIds?.get(outputName(link))),
       getAssetById: (assetId) => this.getAssetById(assetId),
       hasPreviousVote: (id) => this.hasPreviousVote(id),
@@ -331,7 +332,8 @@ export class Bigchain implements ChainReader {
     return candidates.length > 0 ? pick(candidates) : this.me;
   }
 
-  private async findTransaction(id: TxId): Promise<TransactionWithStatus | null> {
+  /** `share`: tell the node's other validating threads when it is in a valid block. */
+  private async findTransaction(id: TxId, share = false): Promise<TransactionWithStatus | null> {
     const known = this.validTransactions?.get(id);
     if (known !== undefined) return { transaction: Transaction.fromDict(known), status: 'valid' };
     const inBlocks = await getTransactionInBlocks(this.db, id);
@@ -341,7 +343,7 @@ export class Bigchain implements ChainReader {
     if (found !== undefined) {
       const transaction = Transaction.fromDict(found.tx);
       const status = statuses.get(found.blockId) as 'valid' | 'undecided';
-      if (status === 'valid') this.validTransactions?.add(found.tx);
+      if (share && status === 'valid') this.validTransactions?.add(found.tx);
       return { transaction, status };
     }
     const row = await getBacklogRow(this.db, id);

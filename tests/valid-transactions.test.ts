@@ -31,11 +31,16 @@ describe('transactions found in valid blocks, shared between threads', () => {
     genesisId = (await writeGenesisBlock(db, me)).id;
   });
 
-  /** A CREATE in a block of its own, voted valid by both nodes or by none (undecided); then the block leaves the database once `find` has looked. */
-  async function foundThenGone(find: Bigchain, valid: boolean): Promise<Transaction> {
+  /**
+   * A CREATE in a block of its own, voted valid by both nodes or by none
+   * (undecided); then the block leaves the database once `find` has looked,
+   * as validation does or, `byGet`, as the API's status query does.
+   */
+  async function foundThenGone(find: Bigchain, valid: boolean, byGet = false): Promise<Transaction> {
     const tx = Transaction.create([owner.publicKey], [[[owner.publicKey], 1]], { metadata: { n: Math.random().toString() } }).sign([owner.privateKey]);
     const block = await votedBlock(find, [me, peer], [tx], valid ? [true, true] : [], genesisId);
-    assert.equal(await find.getStatus(tx.id), valid ? 'valid' : 'undecided');
+    const status = byGet ? await find.getStatus(tx.id) : (await find.readerFor().getTransaction(tx.id, { withStatus: true }))?.status;
+    assert.equal(status, valid ? 'valid' : 'undecided');
     await db.run(db.table('bigchain').get(block.id).delete());
     return tx;
   }
@@ -51,12 +56,14 @@ describe('transactions found in valid blocks, shared between threads', () => {
     assert.equal(await new Bigchain(db, node).getTransaction(tx.id), null, 'a Bigchain without the channel asks the database');
   });
 
-  test('an undecided find is not passed on', async () => {
+  test("an undecided find is not passed on, nor a valid one of a status query's", async () => {
     const [finder, other] = [threadOn(db.settings.name), threadOn(db.settings.name)];
     const undecided = await foundThenGone(finder, false);
-    // Finds travel in order: once a later valid one has arrived, the undecided one would have too.
+    const asked = await foundThenGone(finder, true, true);
+    // Finds travel in order: once a later valid one has arrived, the earlier ones would have too.
     const valid = await foundThenGone(finder, true);
     await waitFor('the valid find to reach the other thread', async () => (await other.getTransaction(valid.id)) !== null, 5_000);
     assert.equal(await other.getTransaction(undecided.id), null);
+    assert.equal(await other.getTransaction(asked.id), null);
   });
 });

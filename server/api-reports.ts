@@ -5,9 +5,9 @@
  * it found in valid blocks, for the validation threads
  * (core/valid-transactions.ts). Being a process of its own, it reaches
  * neither the memo's SharedArrayBuffer nor the threads' BroadcastChannel;
- * the primary passes both on (server/cluster.ts), a report every few milliseconds. The block pipeline then
- * neither verifies a POSTed transaction's signatures again nor looks up the
- * outputs it spends.
+ * it reports every few milliseconds, and the primary passes both on
+ * (server/cluster.ts). The block pipeline then neither verifies a POSTed
+ * transaction's signatures again nor looks up the outputs it spends.
  */
 import type { ValidTransactions } from '../core/valid-transactions';
 import type { VerifiedSignatures } from '../models/keys';

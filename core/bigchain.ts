@@ -259,7 +259,7 @@ export class Bigchain implements ChainReader {
   }
 
   async validateBlock(block: Block): Promise<Block> {
-    return this.consensus.validateBlock(this, block);
+    return this.consensus.validateBlock(this.readerFor(), block);
   }
 
   async writeBlock(block: Block): Promise<void> {

@@ -152,8 +152,8 @@ const plainRows = new WeakSet<object>();
  * object, for pseudotypes to convert: 3 % of the block pipeline's thread in
  * a CREATE run, whose rows are transactions and blocks. A row of an answer
  * that cannot hold one is handed on as it was parsed; any other row is
- * converted as before. (Single-value answers are
- * converted by code the driver captured at load; they are small.)
+ * converted as before. (Single-value answers are converted by code the
+ * driver captured at load; they are small.)
  */
 function plainRowsAsTheyAre(): void {
   const util = require('rethinkdb/util') as { recursivelyConvertPseudotype: (row: unknown, options: unknown) => unknown };

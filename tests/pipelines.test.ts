@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { defaultConfig } from '../config/config';
 import { Bigchain } from '../core/bigchain';
 import type { Database } from '../db/connection';
 import { countBacklog, getBacklogRow, insertBacklogRows } from '../db/queries/backlog';
@@ -27,6 +26,7 @@ import { stalePipeline } from '../pipelines/stale';
 import { ValidationPool } from '../pipelines/validation/pool';
 import { SignatureMemo } from '../models/signature-memo';
 import { votePipeline } from '../pipelines/vote';
+import { testNodeSettings } from './helpers/node-settings';
 import { freshDatabase, testServer } from './helpers/database';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -209,7 +209,7 @@ describe('the four pipelines of one node', () => {
   before(async () => {
     db = await freshDatabase();
     await writeGenesisBlock(db, node);
-    settings = { database: db.settings, keypair: node, keyring: [], backlogReassignDelay: 1, statsd: defaultConfig().statsd, validationThreads: 1, faultyBlocks: false };
+    settings = testNodeSettings(db.settings, node, [], 1);
     bigchain = new Bigchain(db, { keypair: node, keyring: [] });
     pool = new ValidationPool(settings, SignatureMemo.create().memory);
     const isStopping = () => stopping;
@@ -297,9 +297,7 @@ describe('the election pipeline after downtime', () => {
     assert.equal(await bigchain.blockElectionStatus(block.id, block.body.voters), 'invalid');
     assert.equal(await getBacklogRow(db, good.id), null);
 
-    const settings: NodeSettings = {
-      database: db.settings, keypair: node, keyring: [], backlogReassignDelay: 120, statsd: defaultConfig().statsd, validationThreads: 1, faultyBlocks: false,
-    };
+    const settings = testNodeSettings(db.settings, node, []);
     const pipeline = electionPipeline({ settings, bigchain, metrics: Metrics.discard(), isStopping: () => false });
     const running = pipeline.start();
     try {

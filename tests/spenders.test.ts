@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { defaultConfig } from '../config/config';
 import { Bigchain } from '../core/bigchain';
 import type { Database } from '../db/connection';
 import { getSpenderIds } from '../db/queries/spent';
@@ -16,8 +15,8 @@ import { generateKeypair } from '../models/keys';
 import { SignatureMemo } from '../models/signature-memo';
 import { Transaction } from '../models/transaction';
 import type { BlockId } from '../models/types';
-import type { NodeSettings } from '../pipelines/node-settings';
 import { ValidationPool } from '../pipelines/validation/pool';
+import { testNodeSettings } from './helpers/node-settings';
 import { freshDatabase } from './helpers/database';
 import { votedBlock } from './helpers/voted-blocks';
 
@@ -36,10 +35,7 @@ describe('spenders of a validation job, looked up at once', () => {
     db = await freshDatabase();
     bigchain = new Bigchain(db, { keypair: me, keyring: [peer.publicKey] });
     genesisId = (await writeGenesisBlock(db, me)).id;
-    const settings: NodeSettings = {
-      database: db.settings, keypair: me, keyring: [peer.publicKey], backlogReassignDelay: 120, statsd: defaultConfig().statsd, validationThreads: 1, faultyBlocks: false,
-    };
-    pool = new ValidationPool(settings, SignatureMemo.create().memory);
+    pool = new ValidationPool(testNodeSettings(db.settings, me, [peer.publicKey]), SignatureMemo.create().memory);
   });
 
   after(() => pool.destroy());

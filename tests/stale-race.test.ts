@@ -4,7 +4,6 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { defaultConfig } from '../config/config';
 import { Bigchain } from '../core/bigchain';
 import { Database } from '../db/connection';
 import { getBacklogRow, insertBacklogRows, type BacklogRow } from '../db/queries/backlog';
@@ -12,8 +11,8 @@ import type { Change } from '../pipelines/runtime/changefeed';
 import { Metrics } from '../metrics/statsd';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
-import type { NodeSettings } from '../pipelines/node-settings';
 import { stalePipeline } from '../pipelines/stale';
+import { testNodeSettings } from './helpers/node-settings';
 import { freshDatabase } from './helpers/database';
 import { waitFor, sleep } from './helpers/federation';
 
@@ -81,10 +80,7 @@ describe('two stale monitors on one stale row', () => {
     const watch = await watchUpdates(db);
     const chains = [await chainOf(nodeA, db), await chainOf(nodeB, db)];
     const pipelines = chains.map((bigchain) => {
-      const settings: NodeSettings = {
-        database: db.settings, keypair: bigchain.node.keypair, keyring: bigchain.node.keyring, backlogReassignDelay: 60,
-        statsd: defaultConfig().statsd, validationThreads: 1, faultyBlocks: false,
-      };
+      const settings = testNodeSettings(db.settings, bigchain.node.keypair, bigchain.node.keyring, 60);
       return stalePipeline({ settings, bigchain, metrics: Metrics.discard(), intervalMs: 50 });
     });
     const running = pipelines.map((p) => p.start());

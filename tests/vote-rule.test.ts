@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { defaultConfig } from '../config/config';
 import { Bigchain } from '../core/bigchain';
 import type { Database } from '../db/connection';
 import { getBacklogRow } from '../db/queries/backlog';
@@ -26,6 +25,7 @@ import type { Pipeline } from '../pipelines/runtime/pipeline';
 import { ValidationPool } from '../pipelines/validation/pool';
 import { SignatureMemo } from '../models/signature-memo';
 import { votePipeline } from '../pipelines/vote';
+import { testNodeSettings } from './helpers/node-settings';
 import { freshDatabase } from './helpers/database';
 import { sleep, waitFor } from './helpers/federation';
 
@@ -54,9 +54,7 @@ async function myNode(): Promise<Node> {
   const db = await freshDatabase();
   const genesis = await writeGenesisBlock(db, me);
   const keyring = [peer1.publicKey, peer2.publicKey];
-  const settings: NodeSettings = {
-    database: db.settings, keypair: me, keyring, backlogReassignDelay: 120, statsd: defaultConfig().statsd, validationThreads: 1, faultyBlocks: false,
-  };
+  const settings = testNodeSettings(db.settings, me, keyring);
   return { db, genesis, settings, bigchain: new Bigchain(db, { keypair: me, keyring }) };
 }
 

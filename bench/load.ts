@@ -8,9 +8,12 @@
  *
  *   BENCH_HTTP_COUNT (30000), BENCH_TRANSFERS_COUNT (10000), BENCH_CLIENTS (256),
  *   BENCH_RATE (transactions per second the clients are paced at; 0, the
- *   default: as fast as the node answers), BENCH_WS_CLIENTS (0: clients of
- *   the event stream during the load; it prints what each heard of and the
- *   CPU of the node's main thread, where the stream server runs)
+ *   default: as fast as the node answers), BENCH_WARM_UP (0: CREATEs posted
+ *   by as many clients and valid before an http load, not measured: the
+ *   figures of a node that has run a while, not of one just started),
+ *   BENCH_WS_CLIENTS (0: clients of the event stream during the load; it
+ *   prints what each heard of and the CPU of the node's main thread, where
+ *   the stream server runs)
  */
 import type { ChildProcess } from 'node:child_process';
 import { Database, type DatabaseSettings } from '../db/connection';
@@ -193,12 +196,21 @@ function reportStream(label: string, stream: StreamClients, clients: number, tra
   stream.close();
 }
 
+/** POSTs `txs` unpaced and waits until all are valid, measuring nothing. */
+async function postUntilValid(node: BenchNode, watcher: ValidWatcher, txs: readonly Transaction[]): Promise<void> {
+  if (txs.length === 0) return;
+  await postAll(node.bind, txs, env('BENCH_CLIENTS', 256), 0);
+  await watcher.until(txs.map((tx) => tx.id), 600_000);
+}
+
 export async function benchHttp(): Promise<void> {
   const count = env('BENCH_HTTP_COUNT', 30_000);
   console.log(`http: signing ${count} CREATEs, each with a key of its own…`);
   const txs = createsByDistinctOwners(count).map((c) => c.tx);
+  const warmUp = createsByDistinctOwners(env('BENCH_WARM_UP', 0)).map((c) => c.tx);
   const node = await startBenchNode('http');
   const watcher = await ValidWatcher.start(node.settings);
+  await postUntilValid(node, watcher, warmUp);
   await measuredLoad('http', node, watcher, txs);
   await watcher.stop();
   await node.stop();
@@ -213,8 +225,7 @@ export async function benchTransfers(): Promise<void> {
     Transaction.transfer(tx.toInputs(), [[[generateKeypair().publicKey], 1]], tx.asset.id).sign([owner.privateKey]));
   const node = await startBenchNode('transfers');
   const watcher = await ValidWatcher.start(node.settings);
-  await postAll(node.bind, origins.map((o) => o.tx), env('BENCH_CLIENTS', 256), 0);
-  await watcher.until(origins.map((o) => o.tx.id), 600_000);
+  await postUntilValid(node, watcher, origins.map((o) => o.tx));
   await measuredLoad('transfers', node, watcher, transfers);
   await watcher.stop();
   await node.stop();

@@ -89,7 +89,9 @@ export async function nodeOnEmbeddedDatabase(node: Keypair, bind: string, overri
 export async function startNode(settings: DatabaseSettings, node: Keypair, bind: string, overrides: Partial<Config> = {}, args: readonly string[] = []): Promise<ChildProcess> {
   const wsserver = { ...defaultConfig().wsserver, host: '127.0.0.1', port: await freePort() };
   const config: Config = { ...defaultConfig(), database: settings, keypair: keypairSetting(node), wsserver, ...overrides };
-  config.server = { ...config.server, bind };
+  // BENCH_API_WORKERS: the node's server.workers, to compare API process counts.
+  const workers = process.env.BENCH_API_WORKERS;
+  config.server = { ...config.server, bind, ...(workers === undefined ? {} : { workers: Number(workers) }) };
   const dir = mkdtempSync(join(tmpdir(), 'bdb-bench-'));
   const path = join(dir, 'config.json');
   writeFileSync(path, JSON.stringify(config), { mode: 0o600 });

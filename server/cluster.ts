@@ -62,7 +62,7 @@ export async function startApi(settings: ApiWorkerSettings, memo: SignatureMemo)
     });
   });
   await Promise.all(Array.from({ length: count }, fork));
-  log.info(`API listening on http://${settings.config.server.bind} with ${count} processes`);
+  log.info(`API listening on http://${settings.config.server.bind} with ${count} ${count === 1 ? 'process' : 'processes'}`);
   return {
     async stop() {
       stopping = true;

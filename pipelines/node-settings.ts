@@ -12,7 +12,7 @@ export interface NodeSettings {
   /** Seconds a node may hold a backlog transaction before it is reassigned. */
   readonly backlogReassignDelay: number;
   readonly statsd: Config['statsd'];
-  /** Threads of each validation pool. */
+  /** Threads of each of the node's two validation pools (block and vote). */
   readonly validationThreads: number;
   /**
    * Test-only fault injection: this node puts one invalid transaction in each
@@ -28,7 +28,17 @@ export function nodeSettings(config: Config, keypair: Keypair): NodeSettings {
     keyring: config.keyring,
     backlogReassignDelay: config.backlog_reassign_delay,
     statsd: config.statsd,
-    validationThreads: Math.max(1, availableParallelism()),
+    validationThreads: validationThreadsPerPool(),
     faultyBlocks: process.env.BIGCHAINDB_TEST_FAULTY_BLOCKS === '1',
   };
+}
+
+/**
+ * One per two cores, rounded up, and at least one: the block and the vote
+ * pool together then have about one thread per core. With one per core each,
+ * the node ran twice as many validation threads as cores beside its API,
+ * pipeline and database threads, and every thread compiled its own hot code.
+ */
+export function validationThreadsPerPool(cores = availableParallelism()): number {
+  return Math.max(1, Math.ceil(cores / 2));
 }

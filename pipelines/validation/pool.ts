@@ -1,7 +1,7 @@
 /**
  * The validation pool, after lodestar's signature-verification pool: jobs go
- * in batches to one thread per core, and a bounded queue pushes back on the
- * pipeline feeding it.
+ * in batches to its threads (one per two cores: `validationThreadsPerPool`),
+ * and a bounded queue pushes back on the pipeline feeding it.
  */
 import { join } from 'node:path';
 import { once } from 'node:events';

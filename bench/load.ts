@@ -17,7 +17,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { Database, type DatabaseSettings } from '../db/connection';
-import type { BlockDict } from '../models/block';
 import { generateKeypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
 import type { VoteDict } from '../models/vote';
@@ -90,9 +89,10 @@ class ValidWatcher {
       while (watcher.running) {
         const change = (await feed.next().catch(() => null)) as { new_val: VoteDict | null } | null;
         if (change?.new_val?.vote.is_block_valid !== true) continue;
-        const block = await db.run<BlockDict | null>(db.table('bigchain').get(change.new_val.vote.voting_for_block)).catch(() => null);
+        // Only the ids: a whole block of 1000 cost the database and this process some 0.05 ms per transaction each with 16 clients, work no node does.
+        const ids = await db.run<string[] | null>(db.table('bigchain').get(change.new_val.vote.voting_for_block)('block')('transactions')('id')).catch(() => null);
         const now = Date.now();
-        for (const tx of block?.block.transactions ?? []) watcher.validAt.set(tx.id, now);
+        for (const id of ids ?? []) watcher.validAt.set(id, now);
       }
     })();
     return watcher;

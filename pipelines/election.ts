@@ -3,12 +3,14 @@
  * block; when it is valid, the event stream hears of it (SPEC.md §13); when
  * it is invalid, its transactions go back to the backlog. Every
  * node does this, so writing a transaction already there changes nothing.
+ * Until a block is found invalid the election reads only its outline: every
+ * vote before the decision would otherwise fetch a megabyte.
  * On every (re)subscription it first looks again at the blocks it may have
  * missed, as the vote pipeline does: an election decided while this node was
  * down still has its transactions requeued.
  */
 import type { Bigchain } from '../core/bigchain';
-import { getBlock } from '../db/queries/blocks';
+import { getBlock, getBlockOutline, type BlockOutline } from '../db/queries/blocks';
 import { getLogger } from '../logging/logger';
 import type { Metrics } from '../metrics/statsd';
 import { Transaction } from '../models/transaction';
@@ -32,7 +34,7 @@ export interface ElectionPipelineDeps {
   readonly metrics: Metrics;
   readonly isStopping: () => boolean;
   /** Called once for each block found valid, in the order the election decides them. */
-  readonly onValidBlock?: (block: BlockDict) => void;
+  readonly onValidBlock?: (block: BlockOutline) => void;
 }
 
 export function electionPipeline(deps: ElectionPipelineDeps): Pipeline {
@@ -46,33 +48,42 @@ export function electionPipeline(deps: ElectionPipelineDeps): Pipeline {
     onReconnect: () => deps.metrics.increment('changefeed.reconnects', 'per-event'),
   });
   return PipelineBuilder.from('election', source)
-    .then(fetchBlock(deps, decided))
+    .then(fetchOutline(deps, decided))
     .then(keepInvalid(deps, decided))
+    .then(fetchWholeBlock(deps))
     .then(requeueTransactions(deps))
     .build();
 }
 
-/** The block voted on, unless its election is already known to be over. */
-function fetchBlock(deps: ElectionPipelineDeps, decided: RecentSet<string>): Stage<BlockId, BlockDict> {
+/** The outline of the block voted on, unless its election is already known to be over: its transactions wait until it is found invalid. */
+function fetchOutline(deps: ElectionPipelineDeps, decided: RecentSet<string>): Stage<BlockId, BlockOutline> {
   return {
-    name: 'fetchBlock',
-    run: async (blockId) => (decided.has(blockId) ? null : getBlock(deps.bigchain.db, blockId)),
+    name: 'fetchOutline',
+    run: async (blockId) => (decided.has(blockId) ? null : getBlockOutline(deps.bigchain.db, blockId)),
   };
 }
 
 /** Counts each decided block once, tells of the valid ones, and passes on the invalid ones. */
-function keepInvalid(deps: ElectionPipelineDeps, decided: RecentSet<string>): Stage<BlockDict, BlockDict> {
+function keepInvalid(deps: ElectionPipelineDeps, decided: RecentSet<string>): Stage<BlockOutline, BlockId> {
   return {
     name: 'keepInvalid',
     async run(block) {
-      const status = await deps.bigchain.blockElectionStatus(block.id, block.block.voters);
+      const status = await deps.bigchain.blockElectionStatus(block.id, block.voters);
       if (status === 'undecided' || !decided.add(block.id)) return null;
       deps.metrics.increment(status === 'valid' ? 'election.valid' : 'election.invalid', 'per-event');
-      if (status === 'invalid') return block;
-      deps.metrics.increment('election.valid_transactions', 'per-event', block.block.transactions.length);
+      if (status === 'invalid') return block.id;
+      deps.metrics.increment('election.valid_transactions', 'per-event', block.transactions.length);
       deps.onValidBlock?.(block);
       return null;
     },
+  };
+}
+
+/** The whole of an invalid block, read until it comes: the election is marked decided, so a replayed vote would not bring it again. */
+function fetchWholeBlock(deps: ElectionPipelineDeps): Stage<BlockId, BlockDict> {
+  return {
+    name: 'fetchWholeBlock',
+    run: (blockId) => retry(`read invalid block ${blockId}`, () => getBlock(deps.bigchain.db, blockId), deps.isStopping),
   };
 }
 

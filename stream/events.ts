@@ -1,5 +1,4 @@
 /** What the event stream sends (SPEC.md §13), and how it travels from the election thread to the stream server. */
-import type { BlockDict } from '../models/block';
 import type { BlockId, TxId } from '../models/types';
 
 /** One message of the stream: a transaction whose block this node's election found valid. */
@@ -9,9 +8,15 @@ export interface ValidTransactionEvent {
   readonly block_id: BlockId;
 }
 
+/** What the events of a block are made of: a whole block has it, and so has the outline an election reads. */
+export interface TransactionsOfBlock {
+  readonly id: BlockId;
+  readonly transactions: readonly { readonly id: TxId; readonly transaction: { readonly asset: { readonly id: string } } }[];
+}
+
 /** The events of a valid block, in the order of its transactions. */
-export function eventsOfBlock(block: BlockDict): ValidTransactionEvent[] {
-  return block.block.transactions.map((tx) => ({ transaction_id: tx.id, asset_id: tx.transaction.asset.id, block_id: block.id }));
+export function eventsOf(block: TransactionsOfBlock): ValidTransactionEvent[] {
+  return block.transactions.map((tx) => ({ transaction_id: tx.id, asset_id: tx.transaction.asset.id, block_id: block.id }));
 }
 
 /** What the election thread posts to the main thread for a block it found valid. */
@@ -20,8 +25,8 @@ export interface ValidBlockMessage {
   readonly events: readonly ValidTransactionEvent[];
 }
 
-export function validBlockMessage(block: BlockDict): ValidBlockMessage {
-  return { kind: 'valid-block', events: eventsOfBlock(block) };
+export function validBlockMessage(block: TransactionsOfBlock): ValidBlockMessage {
+  return { kind: 'valid-block', events: eventsOf(block) };
 }
 
 export function isValidBlockMessage(message: unknown): message is ValidBlockMessage {

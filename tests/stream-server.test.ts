@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { Block } from '../models/block';
 import { generateKeypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
-import { eventsOfBlock, type ValidTransactionEvent } from '../stream/events';
+import { eventsOf, type ValidTransactionEvent } from '../stream/events';
 import { startStreamServer, StreamServerError, type StreamServer } from '../stream/server';
 import { FELL_BEHIND, type SubscriberLimits } from '../stream/subscriber';
 import { STREAM_PATH } from '../stream/url';
@@ -22,7 +22,8 @@ const node = generateKeypair();
 /** The events of a block of `size` new CREATEs (unsigned: the stream never looks inside them). */
 function blockEvents(size: number): ValidTransactionEvent[] {
   const txs = Array.from({ length: size }, () => Transaction.create([node.publicKey], [[[node.publicKey], 1]]));
-  return eventsOfBlock(Block.create(txs, node.publicKey, [node.publicKey]).sign(node.privateKey).toDict());
+  const block = Block.create(txs, node.publicKey, [node.publicKey]).sign(node.privateKey);
+  return eventsOf({ id: block.id, transactions: block.body.transactions });
 }
 
 interface Client {

@@ -31,7 +31,19 @@ export function apiProcessCount(workers: number | null, cores = availableParalle
   return workers ?? Math.max(1, Math.ceil(cores / 2));
 }
 
+/**
+ * What `start` says of `server.threads` when it is set: 0.8 passed it to
+ * gunicorn as threads per worker, but a Node process serves all its requests
+ * on one event loop, so the setting is accepted (0.8 configurations load
+ * unchanged) and changes nothing.
+ */
+export function serverThreadsWarning(threads: number | null): string | null {
+  return threads === null ? null : `server.threads (${threads}) changes nothing here: each API process serves its requests on one event loop; server.workers sets how many processes run`;
+}
+
 export async function startApi(settings: ApiWorkerSettings, memo: SignatureMemo): Promise<RunningApi> {
+  const threadsWarning = serverThreadsWarning(settings.config.server.threads);
+  if (threadsWarning !== null) log.warn(threadsWarning);
   const count = apiProcessCount(settings.config.server.workers);
   cluster.setupPrimary({ exec: join(__dirname, 'worker.js'), args: [] });
   let stopping = false;

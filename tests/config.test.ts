@@ -388,7 +388,7 @@ describe('environment', () => {
     assert.deepEqual(loadConfig({ path: missingPath(), env: { BIGCHAINDB_KEYRING: '' } }).config.keyring, []);
   });
 
-  test('an empty BIGCHAINDB_SERVER_WORKERS means null (2×cores+1)', () => {
+  test('an empty BIGCHAINDB_SERVER_WORKERS means null (one API process per two cores)', () => {
     const path = configFile({ server: { workers: 4 } });
     assert.equal(loadConfig({ path, env: { BIGCHAINDB_SERVER_WORKERS: '' } }).config.server.workers, null);
   });

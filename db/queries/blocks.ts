@@ -15,7 +15,7 @@ export interface BlockVoters {
 /**
  * What an election reads of a block until it finds it invalid: its voters,
  * and the id and asset id of each transaction, in order, for the event
- * stream. A few tens of kB where a block of 1000 is a megabyte.
+ * stream: some 150 kB where a block of 1000 is a megabyte.
  */
 export interface BlockOutline {
   readonly id: BlockId;

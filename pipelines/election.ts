@@ -10,11 +10,11 @@
  * down still has its transactions requeued.
  */
 import type { Bigchain } from '../core/bigchain';
-import { getBlock, getBlockOutline, type BlockOutline } from '../db/queries/blocks';
+import { getBlock, getBlockOutline } from '../db/queries/blocks';
 import { getLogger } from '../logging/logger';
 import type { Metrics } from '../metrics/statsd';
 import { Transaction } from '../models/transaction';
-import type { BlockDict } from '../models/block';
+import type { BlockDict, BlockOutline } from '../models/block';
 import type { BlockId } from '../models/types';
 import type { VoteDict } from '../models/vote';
 import { ChangefeedSource } from './runtime/changefeed';

@@ -1,4 +1,5 @@
 /** What the event stream sends (SPEC.md §13), and how it travels from the election thread to the stream server. */
+import type { BlockOutline } from '../models/block';
 import type { BlockId, TxId } from '../models/types';
 
 /** One message of the stream: a transaction whose block this node's election found valid. */
@@ -9,10 +10,7 @@ export interface ValidTransactionEvent {
 }
 
 /** What the events of a block are made of: a whole block has it, and so has the outline an election reads. */
-export interface TransactionsOfBlock {
-  readonly id: BlockId;
-  readonly transactions: readonly { readonly id: TxId; readonly transaction: { readonly asset: { readonly id: string } } }[];
-}
+export type TransactionsOfBlock = Pick<BlockOutline, 'id' | 'transactions'>;
 
 /** The events of a valid block, in the order of its transactions. */
 export function eventsOf(block: TransactionsOfBlock): ValidTransactionEvent[] {

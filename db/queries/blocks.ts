@@ -1,5 +1,5 @@
 /** The bigchain table: blocks, keyed by block id (SPEC.md §7). */
-import type { BlockDict } from '../../models/block';
+import type { BlockDict, BlockOutline } from '../../models/block';
 import type { TransactionDict } from '../../models/transaction';
 import type { BlockId, PublicKey, Timestamp, TxId } from '../../models/types';
 import type { Database } from '../connection';
@@ -10,17 +10,6 @@ import { jsonDocuments, r, type Term } from '../rethink';
 export interface BlockVoters {
   id: BlockId;
   voters: PublicKey[];
-}
-
-/**
- * What an election reads of a block until it finds it invalid: its voters,
- * and the id and asset id of each transaction, in order, for the event
- * stream: some 150 kB where a block of 1000 is a megabyte.
- */
-export interface BlockOutline {
-  readonly id: BlockId;
-  readonly voters: PublicKey[];
-  readonly transactions: readonly { readonly id: TxId; readonly transaction: { readonly asset: { readonly id: string } } }[];
 }
 
 /** A transaction as found in a block. */

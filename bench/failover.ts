@@ -17,7 +17,7 @@ import type { BlockDict } from '../models/block';
 import { generateKeypair } from '../models/keys';
 import type { VoteDict } from '../models/vote';
 import { startTcpProxy } from '../tests/helpers/tcp-proxy';
-import { createsByDistinctOwners, freePort, freshChain, sleep, startNode, stopNode, untilServing } from './support';
+import { createsByDistinctOwners, discardChain, freePort, freshChain, sleep, startNode, stopNode, untilServing } from './support';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
@@ -75,7 +75,7 @@ async function failoverRun(count: number, clients: number, cutSeconds: number): 
   } finally {
     await Promise.all(nodes.map(stopNode));
     await Promise.all(proxies.map((p) => p.close()));
-    await db.close();
+    await discardChain(db);
   }
 }
 

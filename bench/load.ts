@@ -25,7 +25,7 @@ import { advertisedStreamUrl } from '../stream/url';
 import { childPids, cpuMs, cpuPerTransaction, snapshot, startQueryCounter, type CpuSnapshot, type QueryCounter } from './measure';
 import { KeepAliveClient } from './http-client';
 import { connectStreamClients, type StreamClients } from './stream-clients';
-import { createsByDistinctOwners, databaseServer, freePort, freshChain, nodeOnEmbeddedDatabase, onEmbeddedDatabase, percentile, sleep, startNode, stopNode, untilServing } from './support';
+import { createsByDistinctOwners, databaseServer, discardChain, freePort, freshChain, nodeOnEmbeddedDatabase, onEmbeddedDatabase, percentile, sleep, startNode, stopNode, untilServing } from './support';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
@@ -60,7 +60,7 @@ async function startBenchNode(label: string): Promise<BenchNode> {
     async stop() {
       await stopNode(child);
       await counter.close();
-      await db.close();
+      await discardChain(db);
     },
   };
 }

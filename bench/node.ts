@@ -29,7 +29,7 @@ import type { Timestamp } from '../models/types';
 import { benchEmbedded } from './embedded';
 import { benchFailover } from './failover';
 import { benchHttp, benchTransfers } from './load';
-import { createsByDistinctOwners, fillChain, freePort, freshChain, onEmbeddedDatabase, sleep, startNode, stopNode, writeValidBlock } from './support';
+import { createsByDistinctOwners, discardChain, fillChain, freePort, freshChain, onEmbeddedDatabase, sleep, startNode, stopNode, writeValidBlock } from './support';
 
 /** Votes cast = blocks written (but genesis): with one node, every block then has its deciding vote. */
 async function allVoted(db: Database): Promise<boolean> {
@@ -54,7 +54,7 @@ async function benchBacklog(): Promise<void> {
   const blocks = (await countBlocks(db)) - 1;
   console.log(`backlog: ${count} transactions from the backlog into valid blocks in ${seconds.toFixed(1)} s ` +
     `(node start included): ${Math.round(count / seconds)} tx/s, ${blocks} blocks`);
-  await db.close();
+  await discardChain(db);
 }
 
 async function timeTransfer(db: Database, node: Keypair): Promise<{ cold: number; warm: number }> {
@@ -90,7 +90,7 @@ async function benchTransfer(): Promise<void> {
     const { cold, warm } = await timeTransfer(db, node);
     console.log(`transfer: validating one TRANSFER with ${size} transactions in the chain: ${warm.toFixed(2)} ms (election cache warm), ${cold.toFixed(2)} ms (cold)`);
   }
-  await db.close();
+  await discardChain(db);
 }
 
 const parts: Record<string, () => Promise<void>> = {

@@ -9,7 +9,7 @@ import { Database, type DatabaseSettings } from '../db/connection';
 import { startReqlite } from '../db/reqlite-compat';
 import { getGenesisBlock, writeBlock } from '../db/queries/blocks';
 import { writeVote } from '../db/queries/votes';
-import { initDatabase } from '../db/schema';
+import { dropDatabase, initDatabase } from '../db/schema';
 import { Block } from '../models/block';
 import { generateKeypair, type Keypair } from '../models/keys';
 import { Transaction } from '../models/transaction';
@@ -48,6 +48,12 @@ export async function databaseServer(options: { ownProcess?: boolean } = {}): Pr
   const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
   // Its IPC channel keeps this process alive; the benchmark ends with process.exit, which closes it.
   return { host: '127.0.0.1', port, pid: child.pid! };
+}
+
+/** Drops a chain `freshChain` made and closes its connection: on an operator's RethinkDB every run would leave one behind. */
+export async function discardChain(db: Database): Promise<void> {
+  await dropDatabase(db);
+  await db.close();
 }
 
 /** A new database with `node`'s genesis block. */
@@ -97,11 +103,15 @@ export async function startNode(settings: DatabaseSettings, node: Keypair, bind:
   writeFileSync(path, JSON.stringify(config), { mode: 0o600 });
   // BENCH_NODE_ARGS: Node flags for the node process, e.g. --cpu-prof to see where its time goes.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  if (process.env.BENCH_LOG_LEVEL) console.log(`bench: node log in ${dir}`);
-  return spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start', ...args], {
+  const keepLog = process.env.BENCH_LOG_LEVEL !== undefined;
+  if (keepLog) console.log(`bench: node log in ${dir}`);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, '-c', path, 'start', ...args], {
     stdio: ['ignore', 'ignore', 'ignore'],
     env: { PATH: process.env.PATH ?? '', HOME: dir, BIGCHAINDB_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' },
   });
+  // The folder holds the node's private key: it goes when the node does, unless its log was asked for.
+  if (!keepLog) child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return child;
 }
 
 export async function stopNode(child: ChildProcess): Promise<void> {

@@ -2,7 +2,7 @@
 import { InvalidHash, InvalidSignature, OperationError, SchemaValidationError } from './errors';
 import { sha3Hex } from './hash';
 import { type Keypair, signText, verifyText } from './keys';
-import { serialize } from './serialize';
+import { serialize, serializeWithItems } from './serialize';
 import { timestampNow } from './timestamp';
 import { Transaction, type AssetDict, type TransactionDict } from './transaction';
 import type { BlockId, PrivateKey, PublicKey, SignatureB58, Timestamp, TxId } from './types';
@@ -29,6 +29,12 @@ export interface BlockOutline {
   readonly id: BlockId;
   readonly voters: readonly PublicKey[];
   readonly transactions: readonly { readonly id: TxId; readonly transaction: { readonly asset: Pick<AssetDict, 'id'> } }[];
+}
+
+/** A block whose id and signature checked out, and the canonical text of each of its transactions, in order. */
+export interface CheckedHeader {
+  readonly dict: BlockDict;
+  readonly transactionTexts: readonly string[];
 }
 
 export const GENESIS_MESSAGE = 'Hello World from the BigchainDB';
@@ -85,14 +91,19 @@ export class Block {
    * reading its transactions, which a vote can leave to other threads.
    */
   static checkHeader(value: unknown): BlockDict {
+    return Block.checkHeaderWithTexts(value).dict;
+  }
+
+  /** `checkHeader`, with the canonical text of each transaction, which the serialization of the body made anyway. */
+  static checkHeaderWithTexts(value: unknown): CheckedHeader {
     const dict = asBlockDict(value);
-    const serialized = serialize(dict.block);
+    const { text: serialized, items: transactionTexts } = serializeWithItems(dict.block as unknown as Record<string, unknown>, 'transactions');
     const id = sha3Hex(serialized);
     if (dict.id !== id) throw new InvalidHash(`block id ${String(dict.id)} is not the hash of its content (${id})`);
     if (dict.signature !== null && !verifyText(serialized, dict.signature, dict.block.node_pubkey)) {
       throw new InvalidSignature('block signature does not verify');
     }
-    return dict;
+    return { dict, transactionTexts };
   }
 
   get signature(): SignatureB58 | null {

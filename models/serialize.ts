@@ -22,6 +22,19 @@ export function serialize(value: unknown): string {
   return write(value, 0);
 }
 
+/**
+ * The canonical text of `obj`, with that of each item of its array `key` on
+ * its own: each a part of the whole, as a block's transactions are of the
+ * text its id hashes, at no cost beyond serializing the whole.
+ */
+export function serializeWithItems(obj: Record<string, unknown>, key: string): { text: string; items: string[] } {
+  const list = obj[key];
+  if (!Array.isArray(list)) throw new SerializationError(`${key} is not an array`);
+  // Depths as `serialize(obj)` reaches them: the object at 1, the array at 2, its items written at 2.
+  const items = list.map((item) => write(item, 2));
+  return { text: writeObject(obj, 1, key, '[' + items.join(',') + ']'), items };
+}
+
 function write(value: unknown, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
@@ -47,7 +60,8 @@ function writeArray(items: unknown[], depth: number): string {
   return out + ']';
 }
 
-function writeObject(obj: Record<string, unknown>, depth: number): string {
+/** `writtenKey`, when given, is written as `writtenText`, its value's text already made. */
+function writeObject(obj: Record<string, unknown>, depth: number, writtenKey?: string, writtenText?: string): string {
   const keys = Object.keys(obj);
   // Keys in UTF-8 byte order, which is code point order: UTF-16 unit order but for astral characters.
   keys.sort(keys.some((k) => !plainKeys.has(k) && HAS_SURROGATE.test(k)) ? compareCodePoints : undefined);
@@ -55,7 +69,7 @@ function writeObject(obj: Record<string, unknown>, depth: number): string {
   for (let i = 0; i < keys.length; i++) {
     if (i > 0) out += ',';
     const key = keys[i] as string;
-    out += keyText(key) + ':' + write(obj[key], depth);
+    out += keyText(key) + ':' + (key === writtenKey ? writtenText : write(obj[key], depth));
   }
   return out + '}';
 }

@@ -21,19 +21,19 @@ export interface RunningPipelines {
 }
 
 /**
- * `signatureMemory` is the node's verified-signature memo, which the block
+ * `verdictMemory` is the node's verified-signature memo, which the block
  * and the vote pipeline's pools share: one for the node, so that a restarted
  * thread finds it whole. `onValidTransactions` gets the events of each block
  * the election finds valid. Worker messages arrive in the order they were
  * posted, so blocks keep the election's order.
  */
-export function startPipelines(settings: NodeSettings, signatureMemory: SharedArrayBuffer, onValidTransactions: (events: readonly ValidTransactionEvent[]) => void = () => undefined): RunningPipelines {
+export function startPipelines(settings: NodeSettings, verdictMemory: SharedArrayBuffer, onValidTransactions: (events: readonly ValidTransactionEvent[]) => void = () => undefined): RunningPipelines {
   let stopping = false;
   const workers = new Map<PipelineName, Worker>();
   const exits = new Map<PipelineName, Promise<void>>();
 
   const spawn = (name: PipelineName): Promise<void> => {
-    const worker = new Worker(join(__dirname, 'thread.js'), { workerData: { pipeline: name, settings, signatureMemory } satisfies PipelineThreadData });
+    const worker = new Worker(join(__dirname, 'thread.js'), { workerData: { pipeline: name, settings, verdictMemory } satisfies PipelineThreadData });
     workers.set(name, worker);
     worker.on('message', (message: unknown) => {
       if (isValidBlockMessage(message)) onValidTransactions(message.events);

@@ -16,6 +16,7 @@ import type { NodeSettings } from './node-settings';
 import type { Pipeline } from './runtime/pipeline';
 import { stalePipeline } from './stale';
 import { ValidationPool } from './validation/pool';
+import { VerdictMemo } from '../models/verdict-memo';
 import { votePipeline } from './vote';
 
 export type PipelineName = 'block' | 'vote' | 'election' | 'stale';
@@ -23,24 +24,24 @@ export type PipelineName = 'block' | 'vote' | 'election' | 'stale';
 export interface PipelineThreadData {
   readonly pipeline: PipelineName;
   readonly settings: NodeSettings;
-  /** The node's verified-signature memo (models/signature-memo.ts), for the validation threads. */
-  readonly signatureMemory: SharedArrayBuffer;
+  /** The node's memo of what it checked (models/verdict-memo.ts), for the validation threads and the vote. */
+  readonly verdictMemory: SharedArrayBuffer;
 }
 
 async function main(): Promise<void> {
-  const { pipeline: name, settings, signatureMemory } = workerData as PipelineThreadData;
+  const { pipeline: name, settings, verdictMemory } = workerData as PipelineThreadData;
   const log = getLogger(`thread:${name}`);
   let stopping = false;
   const isStopping = () => stopping;
   const db = await Database.connect(settings.database, { attempts: 20 });
   const bigchain = new Bigchain(db, { keypair: settings.keypair, keyring: settings.keyring });
   const metrics = Metrics.create(settings.statsd);
-  const pool = name === 'block' || name === 'vote' ? new ValidationPool(settings, signatureMemory) : null;
+  const pool = name === 'block' || name === 'vote' ? new ValidationPool(settings, verdictMemory) : null;
   const deps = { settings, bigchain, metrics, isStopping };
   let pipelines: Pipeline[];
   switch (name) {
     case 'block': pipelines = [blockPipeline({ ...deps, pool: pool! })]; break;
-    case 'vote': pipelines = [await votePipeline({ ...deps, pool: pool! })]; break;
+    case 'vote': pipelines = [await votePipeline({ ...deps, pool: pool!, memo: VerdictMemo.attach(verdictMemory) })]; break;
     // The event stream is served by the main thread: the events of each valid block go there.
     case 'election': pipelines = [electionPipeline({ ...deps, onValidBlock: (block) => parentPort?.postMessage(validBlockMessage(block)) })]; break;
     // The gauge is periodic too: it shares the stale monitor's thread rather than take one of its own.

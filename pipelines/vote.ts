@@ -8,7 +8,8 @@ import { checkBlockOrigin, checkNoOutputSpentTwice, checkNotInOtherBlocks } from
 import { DuplicateTransaction } from '../models/errors';
 import { getLogger } from '../logging/logger';
 import type { Metrics } from '../metrics/statsd';
-import { Block, isGenesisBlock, type BlockDict } from '../models/block';
+import { Block, isGenesisBlock, type BlockDict, type CheckedHeader } from '../models/block';
+import type { VerdictMemo } from '../models/verdict-memo';
 import type { BlockId } from '../models/types';
 import type { VoteDict } from '../models/vote';
 import { ChangefeedSource } from './runtime/changefeed';
@@ -16,7 +17,7 @@ import { PipelineBuilder, type Pipeline, type Stage } from './runtime/pipeline';
 import { retry } from './runtime/retry';
 import type { NodeSettings } from './node-settings';
 import type { ValidationPool } from './validation/pool';
-import { countVerdicts } from './validation/verdict';
+import { countVerdicts, type Verdict } from './validation/verdict';
 
 const log = getLogger('pipeline:vote');
 
@@ -24,6 +25,8 @@ export interface VotePipelineDeps {
   readonly settings: NodeSettings;
   readonly bigchain: Bigchain;
   readonly pool: ValidationPool;
+  /** The CREATEs this node's validation found wholly valid (models/verdict-memo.ts). */
+  readonly memo: Pick<VerdictMemo, 'hasValidCreate'>;
   readonly metrics: Metrics;
   readonly isStopping: () => boolean;
 }
@@ -95,23 +98,39 @@ async function judge(deps: VotePipelineDeps, raw: BlockDict): Promise<Judged> {
 
 /** Why the block is invalid, or null when it is valid. */
 async function invalidReason(deps: VotePipelineDeps, raw: BlockDict): Promise<string | null> {
-  let block: BlockDict;
+  let checked: CheckedHeader;
   try {
-    block = Block.checkHeader(raw);
-    checkBlockOrigin(deps.bigchain.federation, block);
-    checkNoOutputSpentTwice(block);
+    checked = Block.checkHeaderWithTexts(raw);
+    checkBlockOrigin(deps.bigchain.federation, checked.dict);
+    checkNoOutputSpentTwice(checked.dict);
   } catch (err) {
     return (err as Error).message;
   }
   try {
-    await checkNotInOtherBlocks(deps.bigchain, block);
+    await checkNotInOtherBlocks(deps.bigchain, checked.dict);
   } catch (err) {
     if (err instanceof DuplicateTransaction) return err.message;
     throw err;
   }
-  const verdicts = await deps.pool.validate(block.block.transactions, 'block', block.id);
-  const first = countVerdicts(verdicts, deps.metrics, 'vote')[0];
+  const first = countVerdicts(await judgeTransactions(deps, checked), deps.metrics, 'vote')[0];
   return first === undefined ? null : `transaction ${first.id}: ${first.reason}`;
+}
+
+const VALID: Verdict = { ok: true };
+
+/**
+ * Verdicts on a block's transactions, in order. A CREATE that this node's
+ * validation found wholly valid, by the same canonical text, is valid again
+ * without another look: its validity needs neither the chain nor the clock,
+ * and what the chain could change (another block holding it) was checked
+ * for the whole block. The pool validates the others.
+ */
+async function judgeTransactions(deps: VotePipelineDeps, { dict, transactionTexts }: CheckedHeader): Promise<Verdict[]> {
+  const known = transactionTexts.map((text) => deps.memo.hasValidCreate(text));
+  const others = dict.block.transactions.filter((_, i) => !known[i]);
+  const judged = others.length === 0 ? [] : await deps.pool.validate(others, 'block', dict.id);
+  let next = 0;
+  return known.map((isKnown) => (isKnown ? VALID : judged[next++]!));
 }
 
 /** My vote, chained to my previous vote: this stage runs one block at a time. */

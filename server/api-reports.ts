@@ -1,7 +1,7 @@
 /**
  * What an API process tells the primary of what it learnt validating POSTs:
  * the keyed digests of the signatures it verified, for the node's
- * verified-signature memo (models/signature-memo.ts), and the transactions
+ * verified-signature memo (models/verdict-memo.ts), and the transactions
  * it found in valid blocks, for the validation threads
  * (core/valid-transactions.ts). Being a process of its own, it reaches
  * neither the memo's SharedArrayBuffer nor the threads' BroadcastChannel;
@@ -11,7 +11,7 @@
  */
 import type { ValidTransactions } from '../core/valid-transactions';
 import type { VerifiedSignatures } from '../models/keys';
-import { SIGNATURE_DIGEST_BYTES, SignatureDigests } from '../models/signature-memo';
+import { SIGNATURE_DIGEST_BYTES, SignatureDigests } from '../models/verdict-memo';
 import type { TransactionDict } from '../models/transaction';
 
 export interface ApiReport {

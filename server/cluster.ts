@@ -8,7 +8,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { getLogger } from '../logging/logger';
-import type { SignatureMemo } from '../models/signature-memo';
+import type { VerdictMemo } from '../models/verdict-memo';
 import { ValidTransactionsRelay } from '../core/valid-transactions';
 import { isApiReport } from './api-reports';
 import type { ApiWorkerSettings } from './worker';
@@ -41,7 +41,7 @@ export function serverThreadsWarning(threads: number | null): string | null {
   return threads === null ? null : `server.threads (${threads}) changes nothing here: each API process serves its requests on one event loop; server.workers sets how many processes run`;
 }
 
-export async function startApi(settings: ApiWorkerSettings, memo: SignatureMemo): Promise<RunningApi> {
+export async function startApi(settings: ApiWorkerSettings, memo: VerdictMemo): Promise<RunningApi> {
   const threadsWarning = serverThreadsWarning(settings.config.server.threads);
   if (threadsWarning !== null) log.warn(threadsWarning);
   const count = apiProcessCount(settings.config.server.workers);

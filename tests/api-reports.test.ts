@@ -14,7 +14,7 @@ import { Block } from '../models/block';
 import { parseFulfillmentUri } from '../models/conditions';
 import type { Ed25519 } from '../models/conditions/types';
 import { generateKeypair } from '../models/keys';
-import { SignatureMemo } from '../models/signature-memo';
+import { VerdictMemo } from '../models/verdict-memo';
 import { Transaction } from '../models/transaction';
 import type { BlockId } from '../models/types';
 import { createVote } from '../models/vote';
@@ -41,7 +41,7 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
 
 describe('reports of the API processes', () => {
   test('a reporter sends what several turns learnt in one message: digests that its memo finds and a memo with another key does not, and the valid finds', async () => {
-    const memo = SignatureMemo.create();
+    const memo = VerdictMemo.create();
     const reports: ApiReport[] = [];
     const everyMs = 500;
     const reporter = new ApiReporter(memo.digestKey(), (report) => reports.push(report), everyMs);
@@ -58,7 +58,7 @@ describe('reports of the API processes', () => {
     await new Promise((resolve) => setTimeout(resolve, everyMs * 2));
     assert.equal(reports.length, 1);
     assert.deepEqual(reports[0]!.validTransactions, [found]);
-    const other = SignatureMemo.create();
+    const other = VerdictMemo.create();
     for (const m of [memo, other]) m.addDigests(Buffer.from(reports[0]!.verifiedSignatures, 'base64'));
     assert.equal(memo.has(...first), true);
     assert.equal(memo.has(...second), true);
@@ -70,7 +70,7 @@ describe('reports of the API processes', () => {
     let base: string;
     let db: Database;
     let genesisId: BlockId;
-    const memo = SignatureMemo.create();
+    const memo = VerdictMemo.create();
     const post = (body: unknown) => fetch(`${base}/transactions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
     before(async () => {

@@ -24,7 +24,7 @@ import { PipelineBuilder, type Pipeline, type Source } from '../pipelines/runtim
 import { BoundedQueue, CLOSED, TIMEOUT } from '../pipelines/runtime/queue';
 import { stalePipeline } from '../pipelines/stale';
 import { ValidationPool } from '../pipelines/validation/pool';
-import { SignatureMemo } from '../models/signature-memo';
+import { VerdictMemo } from '../models/verdict-memo';
 import { votePipeline } from '../pipelines/vote';
 import { testNodeSettings } from './helpers/node-settings';
 import { freshDatabase, testServer } from './helpers/database';
@@ -211,11 +211,13 @@ describe('the four pipelines of one node', () => {
     await writeGenesisBlock(db, node);
     settings = testNodeSettings(db.settings, node, [], 1);
     bigchain = new Bigchain(db, { keypair: node, keyring: [] });
-    pool = new ValidationPool(settings, SignatureMemo.create().memory);
+    // One memo, as in a node: the vote finds the CREATEs the block pipeline validated.
+    const memo = VerdictMemo.create();
+    pool = new ValidationPool(settings, memo.memory);
     const isStopping = () => stopping;
     const metrics = Metrics.discard();
     pipelines.push(blockPipeline({ settings, bigchain, pool, metrics, isStopping }));
-    pipelines.push(await votePipeline({ settings, bigchain, pool, metrics, isStopping }));
+    pipelines.push(await votePipeline({ settings, bigchain, pool, memo, metrics, isStopping }));
     pipelines.push(electionPipeline({ settings, bigchain, metrics, isStopping }));
     pipelines.push(stalePipeline({ settings, bigchain, metrics, intervalMs: 200 }));
     for (const p of pipelines) running.push(p.start());

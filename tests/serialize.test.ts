@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SerializationError } from '../models/errors';
 import { sha3Hex } from '../models/hash';
-import { compareCodePoints, MAX_NESTING_DEPTH, parseJson, serialize } from '../models/serialize';
+import { compareCodePoints, MAX_NESTING_DEPTH, parseJson, serialize, serializeWithItems } from '../models/serialize';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { VECTORS_DIR } from './helpers/vectors';
 
 const refusesWith = (fn: () => unknown): void => assert.throws(fn, SerializationError);
 
@@ -140,6 +143,26 @@ describe('serialize: strings', () => {
   test('refuses a lone surrogate in a key with SerializationError', () => {
     refusesWith(() => serialize({ '\ud83d': 1 }));
     refusesWith(() => serialize({ a: 1, 'x\udfff': 2 }));
+  });
+});
+
+describe('serializeWithItems', () => {
+  test("gives the whole text of 0.8.2's block h and, as parts of it, each transaction's own serialization", () => {
+    const vector = JSON.parse(readFileSync(join(VECTORS_DIR, 'h_block_a_b.json'), 'utf8')) as { block: { id: string; block: { transactions: unknown[] } & Record<string, unknown> } };
+    const body = vector.block.block;
+    const { text, items } = serializeWithItems(body, 'transactions');
+    assert.equal(text, serialize(body));
+    assert.equal(sha3Hex(text), vector.block.id);
+    assert.deepEqual(items, body.transactions.map((tx) => serialize(tx)));
+    for (const item of items) assert.ok(text.includes(item));
+  });
+
+  test('counts nesting as serialize does, and refuses what it refuses and a key that is not an array', () => {
+    const deepest = { t: [nestedArrays(MAX_NESTING_DEPTH - 2)] };
+    assert.equal(serializeWithItems(deepest, 't').text, serialize(deepest));
+    refusesWith(() => serializeWithItems({ t: [nestedArrays(MAX_NESTING_DEPTH - 1)] }, 't'));
+    refusesWith(() => serializeWithItems({ t: [{ n: Infinity }] }, 't'));
+    refusesWith(() => serializeWithItems({ t: {} }, 't'));
   });
 });
 

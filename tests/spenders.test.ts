@@ -12,7 +12,7 @@ import type { Database } from '../db/connection';
 import { getSpenderIds } from '../db/queries/spent';
 import { writeGenesisBlock } from '../db/schema';
 import { generateKeypair } from '../models/keys';
-import { SignatureMemo } from '../models/signature-memo';
+import { VerdictMemo } from '../models/verdict-memo';
 import { Transaction } from '../models/transaction';
 import type { BlockId } from '../models/types';
 import { ValidationPool } from '../pipelines/validation/pool';
@@ -35,7 +35,7 @@ describe('spenders of a validation job, looked up at once', () => {
     db = await freshDatabase();
     bigchain = new Bigchain(db, { keypair: me, keyring: [peer.publicKey] });
     genesisId = (await writeGenesisBlock(db, me)).id;
-    pool = new ValidationPool(testNodeSettings(db.settings, me, [peer.publicKey]), SignatureMemo.create().memory);
+    pool = new ValidationPool(testNodeSettings(db.settings, me, [peer.publicKey]), VerdictMemo.create().memory);
   });
 
   after(() => pool.destroy());

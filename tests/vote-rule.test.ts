@@ -23,7 +23,8 @@ import { electionPipeline } from '../pipelines/election';
 import type { NodeSettings } from '../pipelines/node-settings';
 import type { Pipeline } from '../pipelines/runtime/pipeline';
 import { ValidationPool } from '../pipelines/validation/pool';
-import { SignatureMemo } from '../models/signature-memo';
+import { VerdictMemo } from '../models/verdict-memo';
+import { serialize } from '../models/serialize';
 import { votePipeline } from '../pipelines/vote';
 import { testNodeSettings } from './helpers/node-settings';
 import { freshDatabase } from './helpers/database';
@@ -64,16 +65,18 @@ async function myVote(node: Node, block: Block): Promise<VoteDict> {
 }
 
 /** My node with its vote pipeline running through the tests of the enclosing describe. */
-function myVotingNode(): { readonly node: Node } {
+function myVotingNode(): { readonly node: Node; readonly memo: VerdictMemo } {
   let node: Node;
+  let memo: VerdictMemo;
   let pool: ValidationPool;
   let pipeline: Pipeline;
   let running: Promise<void>;
 
   before(async () => {
     node = await myNode();
-    pool = new ValidationPool(node.settings, SignatureMemo.create().memory);
-    pipeline = await votePipeline({ settings: node.settings, bigchain: node.bigchain, pool, metrics: Metrics.discard(), isStopping: () => false });
+    memo = VerdictMemo.create();
+    pool = new ValidationPool(node.settings, memo.memory);
+    pipeline = await votePipeline({ settings: node.settings, bigchain: node.bigchain, pool, memo, metrics: Metrics.discard(), isStopping: () => false });
     running = pipeline.start();
   });
 
@@ -82,7 +85,7 @@ function myVotingNode(): { readonly node: Node } {
     await running;
     await pool.destroy();
   });
-  return { get node() { return node; } };
+  return { get node() { return node; }, get memo() { return memo; } };
 }
 
 describe('the vote on a block holding a transaction of another block', () => {
@@ -182,6 +185,30 @@ describe('the vote on a block holding TRANSFERs', () => {
     const second = blockBy(peer2, [transfer(a!, peer2)]);
     await voting.node.bigchain.writeBlock(second);
     assert.equal((await myVote(voting.node, second)).vote.is_block_valid, false);
+  });
+});
+
+describe('the vote on CREATEs its node found valid before (models/verdict-memo.ts)', () => {
+  const voting = myVotingNode();
+  /** Breaks a rule that only validation sees, as the fault-injection setting's CREATE does: a divisible asset of amount 1. */
+  const breaking = (tag: string) =>
+    Transaction.create([alice.publicKey], [[[alice.publicKey], 1]], { metadata: { tag }, asset: { divisible: true } }).sign([alice.privateKey]);
+
+  test('takes a CREATE whose exact canonical text the memo holds as valid, without validating it again', async () => {
+    const remembered = breaking('remembered as valid');
+    voting.memo.addValidCreate(serialize(remembered.toDict()));
+    const block = blockBy(peer1, [create('beside it'), remembered]);
+    await voting.node.bigchain.writeBlock(block);
+    assert.equal((await myVote(voting.node, block)).vote.is_block_valid, true);
+  });
+
+  test('validates every CREATE the memo does not hold, and votes invalid on one that breaks a rule', async () => {
+    const unknown = breaking('not remembered');
+    const other = serialize(breaking('another one').toDict());
+    voting.memo.addValidCreate(other);
+    const block = blockBy(peer1, [create('valid beside it'), unknown]);
+    await voting.node.bigchain.writeBlock(block);
+    assert.equal((await myVote(voting.node, block)).vote.is_block_valid, false);
   });
 });
 

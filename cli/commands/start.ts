@@ -11,7 +11,7 @@ import { writeConfigFile } from '../../config/write';
 import { startDevelopmentDatabase, type DevelopmentDatabase } from '../../db/dev-database';
 import { configureLogging, getLogger, registerSecret } from '../../logging/logger';
 import { generateKeypair, type Keypair } from '../../models/keys';
-import { SignatureMemo } from '../../models/signature-memo';
+import { VerdictMemo } from '../../models/verdict-memo';
 import { nodeSettings } from '../../pipelines/node-settings';
 import { startPipelines } from '../../pipelines/supervisor';
 import { version } from '../version';
@@ -79,7 +79,7 @@ interface NodeOrigins {
 
 async function runNode(config: Config, keypair: Keypair, origins: NodeOrigins, onValidTransactions: (events: readonly ValidTransactionEvent[]) => void): Promise<void> {
   // Filled by the API processes and the validation threads alike: each signature is verified once.
-  const memo = SignatureMemo.create();
+  const memo = VerdictMemo.create();
   const pipelines = startPipelines(nodeSettings(config, keypair), memo.memory, onValidTransactions);
   const signalled = untilSignalled();
   try {

@@ -18,13 +18,13 @@ export class ValidationPool {
   private readonly maxQueue: number;
   private readonly threads: number;
 
-  /** `signatureMemory`: the verified-signature memo its threads share with the node's other pool. */
-  constructor(settings: NodeSettings, signatureMemory: SharedArrayBuffer) {
+  /** `verdictMemory`: the verified-signature memo its threads share with the node's other pool. */
+  constructor(settings: NodeSettings, verdictMemory: SharedArrayBuffer) {
     this.threads = settings.validationThreads;
     this.maxQueue = settings.validationThreads * 4;
     this.pool = new Piscina({
       filename: join(__dirname, 'worker.js'),
-      workerData: { settings, signatureMemory } satisfies ValidationThreadData,
+      workerData: { settings, verdictMemory } satisfies ValidationThreadData,
       minThreads: settings.validationThreads,
       maxThreads: settings.validationThreads,
     });

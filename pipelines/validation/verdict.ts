@@ -4,7 +4,7 @@ import type { NodeSettings } from '../node-settings';
 
 export interface ValidationThreadData {
   readonly settings: NodeSettings;
-  readonly signatureMemory: SharedArrayBuffer;
+  readonly verdictMemory: SharedArrayBuffer;
 }
 
 /**

@@ -12,11 +12,13 @@ import type { ChainReader } from '../../consensus/chain';
 import { Transaction, type TransactionLink } from '../../models/transaction';
 import type { BlockId, TxId } from '../../models/types';
 import { generateKeypair, rememberVerifiedSignatures } from '../../models/keys';
-import { SignatureMemo } from '../../models/signature-memo';
+import { isTimelessCreate, VerdictMemo } from '../../models/verdict-memo';
+import { serialize } from '../../models/serialize';
 import type { ValidationJob, ValidationThreadData, Verdict } from './verdict';
 
-const { settings, signatureMemory } = workerData as ValidationThreadData;
-rememberVerifiedSignatures(SignatureMemo.attach(signatureMemory));
+const { settings, verdictMemory } = workerData as ValidationThreadData;
+const memo = VerdictMemo.attach(verdictMemory);
+rememberVerifiedSignatures(memo);
 
 let chain: Promise<Bigchain> | null = null;
 
@@ -59,6 +61,8 @@ async function judge(b: Bigchain, chain: ChainReader, raw: unknown, inBlocks: Re
     const holder = inBlocks.get(tx.id);
     if (holder !== undefined) return { ok: false, id, reason: `already in block ${holder}, valid or undecided`, duplicate: true };
     await b.consensus.validateTransaction(chain, tx);
+    // What the vote on my block then finds, by the same canonical text, without validating it again.
+    if (isTimelessCreate(tx)) memo.addValidCreate(serialize(raw));
     return { ok: true };
   } catch (err) {
     if (!(err instanceof Error) || /Reql|Connection/.test(err.name)) throw err;

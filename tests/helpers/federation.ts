@@ -3,7 +3,7 @@
  * RethinkDB-protocol server, for end-to-end tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, keypairSetting, type Config } from '../../config/config';
@@ -144,6 +144,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   beforeDroppingDatabases(async () => {
     await federation.stopAll();
     await db.close();
+    // The nodes' config files hold their private keys; their logs have served the file's tests.
+    rmSync(dir, { recursive: true, force: true });
   });
   return federation;
 }

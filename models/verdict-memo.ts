@@ -7,7 +7,7 @@
  *   and the vote on a block this node made finds every signature already
  *   checked;
  * - CREATEs found wholly valid, by their canonical text: such a CREATE's
- *   validity needs neither the chain nor the clock (`isTimelessCreate`), so
+ *   validity needs neither the chain nor the clock (`timelessCreateText`), so
  *   the vote on a block this node made need not validate them again.
  *
  * Each slot holds a 16-byte BLAKE2b digest, keyed with a random key of this
@@ -21,60 +21,87 @@
 import sodium from 'sodium-native';
 import type { VerifiedSignatures } from './keys';
 import { TYPE_ED25519 } from './conditions/types';
-import type { Transaction } from './transaction';
+import type { Transaction, TransactionDict } from './transaction';
+import { serialize } from './serialize';
 
 /** 65,536 entries, two a CREATE: some 20 s of full load here, well beyond the span between a block pipeline's check and the vote's. */
 const SLOTS = 1 << 16;
 /** A sequence word, then the digest's four words. */
 const WORDS_PER_SLOT = 5;
-export const SIGNATURE_DIGEST_BYTES = 16;
+/** Every digest the memo holds, of a signature or of a CREATE. */
+export const MEMO_DIGEST_BYTES = 16;
 const KEY_BYTES = sodium.crypto_generichash_KEYBYTES;
 
-/** Keyed digests of (public key, signature, message): whoever holds the key can name a verified signature to the memo. */
+/** Keyed digests of (public key, signature, message): whoever holds the memo's key can name a verified signature to it. */
 export class SignatureDigests {
   constructor(private readonly key: Buffer) {}
 
-  /** Writes the digest into `out` (SIGNATURE_DIGEST_BYTES long). */
+  /** Writes the digest into `out` (MEMO_DIGEST_BYTES long). */
   digest(publicKey: Buffer, signature: Buffer, message: Buffer, out: Buffer): void {
     // Public key and signature have fixed lengths (checked before), so the concatenation is unambiguous.
     sodium.crypto_generichash_batch(out, [publicKey, signature, message], this.key);
   }
 }
 
+/** How the URI of every Ed25519 fulfillment begins (type 4). */
+const ED25519_FULFILLMENT_PREFIX = `cf:${TYPE_ED25519}:`;
+
 /** Where the digests of CREATEs are keyed apart from those of signatures. */
 const CREATE_KEY_CONTEXT = Buffer.from('bigchaindb: a CREATE found valid');
 
+/** Keyed digests of the canonical texts of CREATEs, with a key derived from the memo's: no signature's digest can stand for one. */
+export class CreateDigests {
+  private readonly key = Buffer.alloc(KEY_BYTES);
+
+  constructor(memoKey: Buffer) {
+    sodium.crypto_generichash(this.key, CREATE_KEY_CONTEXT, memoKey);
+  }
+
+  /** Writes the digest into `out` (MEMO_DIGEST_BYTES long). */
+  digest(canonicalText: string, out: Buffer): void {
+    sodium.crypto_generichash(out, Buffer.from(canonicalText, 'utf8'), this.key);
+  }
+}
+
 /**
- * True for a CREATE whose every fulfillment is a plain Ed25519 signature:
- * its validity is fixed by its text alone. A timeout inside a threshold
- * would make it depend on the clock, so nothing else is remembered.
+ * The text by which a transaction found valid is remembered: the canonical
+ * text of a CREATE whose every fulfillment is a plain Ed25519 signature,
+ * whose validity its text alone fixes. Null for any other: a TRANSFER's
+ * depends on the chain, a timeout inside a threshold on the clock.
  */
-export function isTimelessCreate(tx: Transaction): boolean {
-  return tx.operation === 'CREATE' && tx.inputs.every((input) => input.fulfillment.getTypeId() === TYPE_ED25519);
+export function timelessCreateText(tx: Transaction): string | null {
+  const timeless = tx.operation === 'CREATE' && tx.inputs.every((input) => input.fulfillment.getTypeId() === TYPE_ED25519);
+  return timeless ? serialize(tx.toDict()) : null;
+}
+
+/** False for a transaction dict that `timelessCreateText` never gives a text for: a look, to spare serializing it. */
+export function mayBeTimelessCreate(dict: TransactionDict): boolean {
+  const body = dict.transaction as Partial<TransactionDict['transaction']> | undefined;
+  return body?.operation === 'CREATE' && Array.isArray(body.fulfillments) &&
+    body.fulfillments.every((f) => typeof f?.fulfillment === 'string' && f.fulfillment.startsWith(ED25519_FULFILLMENT_PREFIX));
 }
 
 export class VerdictMemo implements VerifiedSignatures {
   private readonly key: Buffer;
-  private readonly createKey = Buffer.alloc(KEY_BYTES);
   private readonly digests: SignatureDigests;
+  private readonly createDigests: CreateDigests;
   private readonly slots: Int32Array;
   /** The digest being looked up or added, and the same bytes as words. */
-  private readonly digestWords = new Int32Array(SIGNATURE_DIGEST_BYTES / 4);
+  private readonly digestWords = new Int32Array(MEMO_DIGEST_BYTES / 4);
   private readonly digest = Buffer.from(this.digestWords.buffer);
 
   private constructor(readonly memory: SharedArrayBuffer) {
     this.key = Buffer.from(memory, 0, KEY_BYTES);
     this.digests = new SignatureDigests(this.key);
+    this.createDigests = new CreateDigests(this.key);
     this.slots = new Int32Array(memory, KEY_BYTES, SLOTS * WORDS_PER_SLOT);
-    this.deriveCreateKey();
   }
 
   /** A new, empty memo with a fresh key; its `memory` goes to the threads that share it. */
   static create(): VerdictMemo {
-    const memo = new VerdictMemo(new SharedArrayBuffer(KEY_BYTES + SLOTS * WORDS_PER_SLOT * 4));
-    sodium.randombytes_buf(memo.key);
-    memo.deriveCreateKey();
-    return memo;
+    const memory = new SharedArrayBuffer(KEY_BYTES + SLOTS * WORDS_PER_SLOT * 4);
+    sodium.randombytes_buf(Buffer.from(memory, 0, KEY_BYTES));
+    return new VerdictMemo(memory);
   }
 
   /** The memo whose `memory` another thread created. */
@@ -82,7 +109,7 @@ export class VerdictMemo implements VerifiedSignatures {
     return new VerdictMemo(memory);
   }
 
-  /** A copy of the digest key, for the processes that report verified signatures to this memo. */
+  /** A copy of the memo's key, for the processes that report what they checked to this memo. */
   digestKey(): Buffer {
     return Buffer.from(this.key);
   }
@@ -99,22 +126,14 @@ export class VerdictMemo implements VerifiedSignatures {
 
   /** True when `canonicalText` (`serialize` of a transaction) was added as a valid CREATE. */
   hasValidCreate(canonicalText: string): boolean {
-    this.digestCreate(canonicalText);
+    this.createDigests.digest(canonicalText, this.digest);
     return this.found();
   }
 
-  /** Remembers a CREATE that passed every check, by its canonical text; only for one `isTimelessCreate` holds. */
+  /** Remembers a CREATE that passed every check, by its `timelessCreateText`. */
   addValidCreate(canonicalText: string): void {
-    this.digestCreate(canonicalText);
+    this.createDigests.digest(canonicalText, this.digest);
     this.store();
-  }
-
-  private digestCreate(canonicalText: string): void {
-    sodium.crypto_generichash(this.digest, Buffer.from(canonicalText, 'utf8'), this.createKey);
-  }
-
-  private deriveCreateKey(): void {
-    sodium.crypto_generichash(this.createKey, CREATE_KEY_CONTEXT, this.key);
   }
 
   /** Whether the digest in `digestWords` is in its slot. */
@@ -128,10 +147,10 @@ export class VerdictMemo implements VerifiedSignatures {
     return Atomics.load(this.slots, base) === sequence;
   }
 
-  /** Adds the digests, SIGNATURE_DIGEST_BYTES each, that a holder of the key made of verified signatures. */
+  /** Adds the digests, MEMO_DIGEST_BYTES each, that a holder of the key made of verified signatures and valid CREATEs. */
   addDigests(digests: Buffer): void {
-    for (let at = 0; at + SIGNATURE_DIGEST_BYTES <= digests.length; at += SIGNATURE_DIGEST_BYTES) {
-      digests.copy(this.digest, 0, at, at + SIGNATURE_DIGEST_BYTES);
+    for (let at = 0; at + MEMO_DIGEST_BYTES <= digests.length; at += MEMO_DIGEST_BYTES) {
+      digests.copy(this.digest, 0, at, at + MEMO_DIGEST_BYTES);
       this.store();
     }
   }

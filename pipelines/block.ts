@@ -11,13 +11,15 @@ import type { Metrics } from '../metrics/statsd';
 import type { Block } from '../models/block';
 import { Transaction, type TransactionDict } from '../models/transaction';
 import { outputName } from '../models/transaction-checks';
-import type { TxId } from '../models/types';
+import { serialize } from '../models/serialize';
+import { mayBeTimelessCreate, type VerdictMemo } from '../models/verdict-memo';
+import type { BlockId, TxId } from '../models/types';
 import { ChangefeedSource } from './runtime/changefeed';
 import { PipelineBuilder, type Collector, type Pipeline, type Stage } from './runtime/pipeline';
 import { retry } from './runtime/retry';
 import type { NodeSettings } from './node-settings';
 import type { ValidationPool } from './validation/pool';
-import { countVerdicts } from './validation/verdict';
+import { alreadyInBlock, countVerdicts, inOrder, VALID, type Verdict } from './validation/verdict';
 
 const log = getLogger('pipeline:block');
 
@@ -74,6 +76,8 @@ export interface BlockPipelineDeps {
   readonly settings: NodeSettings;
   readonly bigchain: Bigchain;
   readonly pool: ValidationPool;
+  /** The CREATEs this node found wholly valid, its API processes' included (models/verdict-memo.ts). */
+  readonly memo: Pick<VerdictMemo, 'hasValidCreate'>;
   readonly metrics: Metrics;
   readonly isStopping: () => boolean;
 }
@@ -147,7 +151,7 @@ function validate(deps: BlockPipelineDeps, inFlight: InFlight): Stage<Transactio
     async run(batch) {
       let verdicts;
       try {
-        verdicts = await deps.pool.validate(batch, 'backlog');
+        verdicts = await judgeBatch(deps, batch);
       } catch (err) {
         batch.forEach((tx) => inFlight.release(tx));
         throw err;
@@ -160,6 +164,35 @@ function validate(deps: BlockPipelineDeps, inFlight: InFlight): Stage<Transactio
       return valid.length > 0 ? valid : null;
     },
   };
+}
+
+/**
+ * Verdicts on a batch, in order. A CREATE that this node found wholly valid
+ * before (its API did, by the same canonical text) needs only the check the
+ * chain can change: is a valid or undecided block holding it already? The
+ * pool validates the others.
+ */
+async function judgeBatch(deps: BlockPipelineDeps, batch: readonly TransactionDict[]): Promise<Verdict[]> {
+  const known = batch.map((tx) => isKnownValid(deps, tx));
+  const others = batch.filter((_, i) => !known[i]);
+  const [judged, inBlocks] = await Promise.all([
+    others.length === 0 ? [] : deps.pool.validate(others, 'backlog'),
+    others.length === batch.length ? new Map<TxId, BlockId>() : deps.bigchain.alreadyInBlocks(batch.filter((_, i) => known[i]).map((tx) => tx.id)),
+  ]);
+  return inOrder(known, (i) => {
+    const holder = inBlocks.get(batch[i]!.id);
+    return holder === undefined ? VALID : alreadyInBlock(batch[i]!.id, holder);
+  }, judged);
+}
+
+function isKnownValid(deps: BlockPipelineDeps, tx: TransactionDict): boolean {
+  if (!mayBeTimelessCreate(tx)) return false;
+  try {
+    return deps.memo.hasValidCreate(serialize(tx));
+  } catch {
+    // A row with no canonical form was never remembered: validation refuses it.
+    return false;
+  }
 }
 
 /** Up to BLOCK_SIZE transactions, or what came within BLOCK_TIMEOUT_MS of the first. */

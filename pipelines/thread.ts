@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const deps = { settings, bigchain, metrics, isStopping };
   let pipelines: Pipeline[];
   switch (name) {
-    case 'block': pipelines = [blockPipeline({ ...deps, pool: pool! })]; break;
+    case 'block': pipelines = [blockPipeline({ ...deps, pool: pool!, memo: VerdictMemo.attach(verdictMemory) })]; break;
     case 'vote': pipelines = [await votePipeline({ ...deps, pool: pool!, memo: VerdictMemo.attach(verdictMemory) })]; break;
     // The event stream is served by the main thread: the events of each valid block go there.
     case 'election': pipelines = [electionPipeline({ ...deps, onValidBlock: (block) => parentPort?.postMessage(validBlockMessage(block)) })]; break;

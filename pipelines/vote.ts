@@ -17,7 +17,7 @@ import { PipelineBuilder, type Pipeline, type Stage } from './runtime/pipeline';
 import { retry } from './runtime/retry';
 import type { NodeSettings } from './node-settings';
 import type { ValidationPool } from './validation/pool';
-import { countVerdicts, type Verdict } from './validation/verdict';
+import { countVerdicts, inOrder, VALID, type Verdict } from './validation/verdict';
 
 const log = getLogger('pipeline:vote');
 
@@ -116,8 +116,6 @@ async function invalidReason(deps: VotePipelineDeps, raw: BlockDict): Promise<st
   return first === undefined ? null : `transaction ${first.id}: ${first.reason}`;
 }
 
-const VALID: Verdict = { ok: true };
-
 /**
  * Verdicts on a block's transactions, in order. A CREATE that this node's
  * validation found wholly valid, by the same canonical text, is valid again
@@ -129,8 +127,7 @@ async function judgeTransactions(deps: VotePipelineDeps, { dict, transactionText
   const known = transactionTexts.map((text) => deps.memo.hasValidCreate(text));
   const others = dict.block.transactions.filter((_, i) => !known[i]);
   const judged = others.length === 0 ? [] : await deps.pool.validate(others, 'block', dict.id);
-  let next = 0;
-  return known.map((isKnown) => (isKnown ? VALID : judged[next++]!));
+  return inOrder(known, () => VALID, judged);
 }
 
 /** My vote, chained to my previous vote: this stage runs one block at a time. */

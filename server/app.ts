@@ -7,6 +7,7 @@ import express, { type Request, type Response } from 'express';
 import type { Config } from '../config/config';
 import type { Bigchain } from '../core/bigchain';
 import { ChainQueries } from '../core/queries';
+import type { Transaction } from '../models/transaction';
 import type { TxId } from '../models/types';
 import { TransactionIntake } from './transaction-intake';
 import { directPost, type RequestListener } from './direct-post';
@@ -21,11 +22,13 @@ export interface ApiDeps {
   readonly config: Config;
   readonly metrics: Metrics;
   readonly version: string;
+  /** Told of every POSTed transaction that passed every check (the node's memo hears of it through the primary). */
+  readonly onValidated?: (tx: Transaction) => void;
 }
 
 /** The API's request listener: plain transaction POSTs on the direct path, everything else through Express. */
 export function createApi(deps: ApiDeps): RequestListener {
-  const intake = new TransactionIntake(deps.bigchain, deps.metrics);
+  const intake = new TransactionIntake(deps.bigchain, deps.metrics, deps.onValidated);
   return directPost(intake, deps.config.server.body_limit, createApp(deps, intake));
 }
 

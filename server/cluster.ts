@@ -52,10 +52,10 @@ export async function startApi(settings: ApiWorkerSettings, memo: VerdictMemo): 
   const fork = (): Promise<void> => new Promise((resolve, reject) => {
     const worker = cluster.fork();
     workers.add(worker);
-    worker.once('online', () => worker.send({ ...settings, signatureDigestKey: memo.digestKey().toString('hex') } satisfies ApiWorkerSettings));
+    worker.once('online', () => worker.send({ ...settings, memoKey: memo.digestKey().toString('hex') } satisfies ApiWorkerSettings));
     worker.on('message', (message: unknown) => {
       if (!isApiReport(message)) return;
-      memo.addDigests(Buffer.from(message.verifiedSignatures, 'base64'));
+      memo.addDigests(Buffer.from(message.digests, 'base64'));
       relay.relay(message.validTransactions);
     });
     const listening = (message: unknown) => {

@@ -24,7 +24,8 @@ export class TransactionIntake {
   /** Writes a transaction unless the node knows it already; true when written. */
   private readonly writer: GroupCommit<Transaction, boolean>;
 
-  constructor(private readonly bigchain: Bigchain, private readonly metrics: Metrics) {
+  /** `onValidated`: told of each transaction that passed every check, before it is written. */
+  constructor(private readonly bigchain: Bigchain, private readonly metrics: Metrics, private readonly onValidated?: (tx: Transaction) => void) {
     this.writer = new GroupCommit((txs) => bigchain.writeNewTransactions(txs), MAX_WRITE_BATCH);
   }
 
@@ -38,6 +39,7 @@ export class TransactionIntake {
       }
       const tx = Transaction.fromDict(value);
       await this.bigchain.validateTransaction(tx);
+      this.onValidated?.(tx);
       const started = process.hrtime.bigint();
       if (!(await this.writer.submit(tx))) return { status: 200, transaction: tx.toDict() };
       this.metrics.timeSince('write_transaction', 'per-transaction', started);

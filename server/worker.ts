@@ -15,24 +15,23 @@ import { Metrics } from '../metrics/statsd';
 import { rememberVerifiedSignatures } from '../models/keys';
 import { ApiReporter } from './api-reports';
 import { baseConsensusRules } from '../consensus/rules';
-import type { ValidTransactions } from '../core/valid-transactions';
 
 export interface ApiWorkerSettings {
   readonly config: Config;
   readonly keypair: Keypair;
   readonly version: string;
-  /** The key of the node's verified-signature memo, in hex, when this process reports to it. */
-  readonly signatureDigestKey?: string;
+  /** The key of the node's memo (models/verdict-memo.ts), in hex, when this process reports to it. */
+  readonly memoKey?: string;
 }
 
 const log = getLogger('api');
 
-/** `validTransactions` hears of the inputs found valid (the primary's reporter), when this process reports. */
-export async function serve(settings: ApiWorkerSettings, validTransactions?: ValidTransactions): Promise<{ server: Server; close(): Promise<void> }> {
+/** `reporter` hears of the inputs found valid and the transactions validated, when this process reports to the primary. */
+export async function serve(settings: ApiWorkerSettings, reporter?: ApiReporter): Promise<{ server: Server; close(): Promise<void> }> {
   const db = await Database.connect(settings.config.database, { attempts: 10 });
-  const bigchain = new Bigchain(db, { keypair: settings.keypair, keyring: settings.config.keyring }, baseConsensusRules, validTransactions);
+  const bigchain = new Bigchain(db, { keypair: settings.keypair, keyring: settings.config.keyring }, baseConsensusRules, reporter?.validTransactions);
   const metrics = Metrics.create(settings.config.statsd);
-  const api = createApi({ bigchain, config: settings.config, metrics, version: settings.version });
+  const api = createApi({ bigchain, config: settings.config, metrics, version: settings.version, onValidated: reporter && ((tx) => reporter.validated(tx)) });
   const { host, port } = parseBind(settings.config.server.bind);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = createServer(api).listen(port, host, () => resolve(s)).once('error', reject);
@@ -50,12 +49,12 @@ export async function serve(settings: ApiWorkerSettings, validTransactions?: Val
 
 if (require.main === module) {
   process.once('message', (settings: ApiWorkerSettings) => {
-    const reporter = settings.signatureDigestKey === undefined ? undefined : new ApiReporter(Buffer.from(settings.signatureDigestKey, 'hex'), (report) => {
+    const reporter = settings.memoKey === undefined ? undefined : new ApiReporter(Buffer.from(settings.memoKey, 'hex'), (report) => {
       // Once the primary is gone there is no memo left to tell.
       if (process.connected) process.send?.(report);
     });
     if (reporter !== undefined) rememberVerifiedSignatures(reporter.signatures);
-    serve(settings, reporter?.validTransactions).then(
+    serve(settings, reporter).then(
       (running) => {
         process.send?.('listening');
         process.once('message', (message) => {

@@ -15,6 +15,7 @@ import { parseFulfillmentUri } from '../models/conditions';
 import type { Ed25519 } from '../models/conditions/types';
 import { generateKeypair } from '../models/keys';
 import { VerdictMemo } from '../models/verdict-memo';
+import { serialize } from '../models/serialize';
 import { Transaction } from '../models/transaction';
 import type { BlockId } from '../models/types';
 import { createVote } from '../models/vote';
@@ -59,7 +60,7 @@ describe('reports of the API processes', () => {
     assert.equal(reports.length, 1);
     assert.deepEqual(reports[0]!.validTransactions, [found]);
     const other = VerdictMemo.create();
-    for (const m of [memo, other]) m.addDigests(Buffer.from(reports[0]!.verifiedSignatures, 'base64'));
+    for (const m of [memo, other]) m.addDigests(Buffer.from(reports[0]!.digests, 'base64'));
     assert.equal(memo.has(...first), true);
     assert.equal(memo.has(...second), true);
     assert.equal(other.has(...first), false);
@@ -101,6 +102,19 @@ describe('reports of the API processes', () => {
       const [key, signature] = signatureOf(b);
       assert.equal(memo.has(key, signature, Buffer.from(a.signingMessage(0), 'utf8')), false);
       assert.equal(memo.has(...signatureOf(b)), false, 'B itself was never verified by the API');
+    });
+
+    test('a POSTed CREATE signed by one key reaches the memo as valid, by its canonical text; a refused one and a threshold CREATE do not', async () => {
+      const accepted = create();
+      const refused = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]], { asset: { divisible: true } }).sign([alice.privateKey]);
+      const bob = generateKeypair();
+      const threshold = Transaction.create([alice.publicKey, bob.publicKey], [[[alice.publicKey], 1]]).sign([alice.privateKey, bob.privateKey]);
+      assert.equal((await post(refused.toDict())).status, 400);
+      assert.equal((await post(threshold.toDict())).status, 201);
+      assert.equal((await post(accepted.toDict())).status, 201);
+      assert.equal(await until(() => memo.hasValidCreate(serialize(accepted.toDict())), 5000), true);
+      assert.equal(memo.hasValidCreate(serialize(refused.toDict())), false);
+      assert.equal(memo.hasValidCreate(serialize(threshold.toDict())), false);
     });
 
     test('the input of a POSTed TRANSFER, found in a valid block, reaches the validation threads of the same database', async () => {

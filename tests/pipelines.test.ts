@@ -25,6 +25,7 @@ import { BoundedQueue, CLOSED, TIMEOUT } from '../pipelines/runtime/queue';
 import { stalePipeline } from '../pipelines/stale';
 import { ValidationPool } from '../pipelines/validation/pool';
 import { VerdictMemo } from '../models/verdict-memo';
+import { serialize } from '../models/serialize';
 import { votePipeline } from '../pipelines/vote';
 import { testNodeSettings } from './helpers/node-settings';
 import { freshDatabase, testServer } from './helpers/database';
@@ -196,6 +197,8 @@ describe('changefeed source', () => {
 });
 
 describe('the four pipelines of one node', () => {
+  // One memo, as in a node: the vote finds the CREATEs the block pipeline validated.
+  const memo = VerdictMemo.create();
   let db: Database;
   let bigchain: Bigchain;
   let settings: NodeSettings;
@@ -211,12 +214,10 @@ describe('the four pipelines of one node', () => {
     await writeGenesisBlock(db, node);
     settings = testNodeSettings(db.settings, node, [], 1);
     bigchain = new Bigchain(db, { keypair: node, keyring: [] });
-    // One memo, as in a node: the vote finds the CREATEs the block pipeline validated.
-    const memo = VerdictMemo.create();
     pool = new ValidationPool(settings, memo.memory);
     const isStopping = () => stopping;
     const metrics = Metrics.discard();
-    pipelines.push(blockPipeline({ settings, bigchain, pool, metrics, isStopping }));
+    pipelines.push(blockPipeline({ settings, bigchain, pool, memo, metrics, isStopping }));
     pipelines.push(await votePipeline({ settings, bigchain, pool, memo, metrics, isStopping }));
     pipelines.push(electionPipeline({ settings, bigchain, metrics, isStopping }));
     pipelines.push(stalePipeline({ settings, bigchain, metrics, intervalMs: 200 }));
@@ -249,6 +250,17 @@ describe('the four pipelines of one node', () => {
     await waitFor('the copy to leave the backlog', async () => (await getBacklogRow(db, tx.id)) === null);
     assert.equal(await countBlocks(db), blocksBefore);
     assert.equal((await bigchain.getBlocksStatusContainingTx(tx.id)).size, 1);
+  });
+
+  test("a backlog CREATE whose exact text the node's memo holds as valid goes into a block on the memo's word", async () => {
+    // Broken in a way only validation sees (a divisible asset of amount 1): had the pipelines validated it, it would never be valid.
+    const remembered = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]], { metadata: { n: 5000 }, asset: { divisible: true } }).sign([alice.privateKey]);
+    const unknown = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]], { metadata: { n: 5001 }, asset: { divisible: true } }).sign([alice.privateKey]);
+    memo.addValidCreate(serialize(remembered.toDict()));
+    await bigchain.writeTransactions([remembered, unknown]);
+    await waitFor('the remembered one valid', async () => (await bigchain.getStatus(remembered.id)) === 'valid');
+    await waitFor('the other to leave the backlog', async () => (await getBacklogRow(db, unknown.id)) === null);
+    assert.equal(await bigchain.getStatus(unknown.id), null);
   });
 
   test('a valid TRANSFER becomes valid and a double spend of the same output never does', async () => {

@@ -4,9 +4,9 @@ import { after, before, describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { decodeBase58, generateKeypair, rememberVerifiedSignatures, signBytes, verifyBytes } from '../models/keys';
-import { isTimelessCreate, VerdictMemo } from '../models/verdict-memo';
+import { mayBeTimelessCreate, timelessCreateText, VerdictMemo } from '../models/verdict-memo';
 import { serialize } from '../models/serialize';
-import { Transaction } from '../models/transaction';
+import { Transaction, type TransactionDict } from '../models/transaction';
 import { ValidationPool } from '../pipelines/validation/pool';
 import { testNodeSettings } from './helpers/node-settings';
 import { freshDatabase } from './helpers/database';
@@ -101,14 +101,19 @@ describe('CREATEs in the memo', () => {
     assert.equal(memo.hasValidCreate(text), false);
   });
 
-  test('only a CREATE signed by plain Ed25519 keys is timeless: not a threshold, a GENESIS or a TRANSFER', () => {
+  test('only a CREATE signed by plain Ed25519 keys is remembered, by its canonical text: not a threshold, a GENESIS or a TRANSFER', () => {
     const single = createBy([alice], 'single');
-    assert.equal(isTimelessCreate(single), true);
-    assert.equal(isTimelessCreate(createBy([alice, bob], 'two owners')), false);
+    assert.equal(timelessCreateText(single), serialize(single.toDict()));
+    assert.equal(mayBeTimelessCreate(single.toDict()), true);
+    const twoOwners = createBy([alice, bob], 'two owners');
+    assert.equal(timelessCreateText(twoOwners), null);
+    assert.equal(mayBeTimelessCreate(twoOwners.toDict()), false);
     const genesis = Transaction.create([alice.publicKey], [[[alice.publicKey], 1]], { operation: 'GENESIS' }).sign([alice.privateKey]);
-    assert.equal(isTimelessCreate(genesis), false);
+    assert.equal(timelessCreateText(genesis), null);
     const transfer = Transaction.transfer(single.toInputs(), [[[bob.publicKey], 1]], single.asset.id).sign([alice.privateKey]);
-    assert.equal(isTimelessCreate(transfer), false);
+    assert.equal(timelessCreateText(transfer), null);
+    assert.equal(mayBeTimelessCreate(transfer.toDict()), false);
+    assert.equal(mayBeTimelessCreate({ transaction: { operation: 'CREATE', fulfillments: [null] } } as unknown as TransactionDict), false);
   });
 });
 

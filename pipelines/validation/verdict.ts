@@ -28,6 +28,22 @@ export type Verdict =
 
 export type Rejection = Extract<Verdict, { ok: false }>;
 
+export const VALID: Verdict = { ok: true };
+
+/** The verdict on a backlog transaction that `holder`, a valid or undecided block, already holds. */
+export function alreadyInBlock(id: string, holder: string): Rejection {
+  return { ok: false, id, reason: `already in block ${holder}, valid or undecided`, duplicate: true };
+}
+
+/**
+ * Verdicts in the order of the transactions they judge: the `known` ones
+ * from `ofKnown`, the others taken in turn from `others`, which judged them.
+ */
+export function inOrder(known: readonly boolean[], ofKnown: (i: number) => Verdict, others: readonly Verdict[]): Verdict[] {
+  let next = 0;
+  return known.map((isKnown, i) => (isKnown ? ofKnown(i) : others[next++]!));
+}
+
 /** The rejections among `verdicts`, both counts sent as `<pipeline>.transactions.validated` / `.rejected`. */
 export function countVerdicts(verdicts: readonly Verdict[], metrics: Metrics, pipeline: 'block' | 'vote'): Rejection[] {
   const rejected = verdicts.filter((v): v is Rejection => !v.ok);

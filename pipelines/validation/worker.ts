@@ -12,9 +12,8 @@ import type { ChainReader } from '../../consensus/chain';
 import { Transaction, type TransactionLink } from '../../models/transaction';
 import type { BlockId, TxId } from '../../models/types';
 import { generateKeypair, rememberVerifiedSignatures } from '../../models/keys';
-import { isTimelessCreate, VerdictMemo } from '../../models/verdict-memo';
-import { serialize } from '../../models/serialize';
-import type { ValidationJob, ValidationThreadData, Verdict } from './verdict';
+import { timelessCreateText, VerdictMemo } from '../../models/verdict-memo';
+import { alreadyInBlock, VALID, type ValidationJob, type ValidationThreadData, type Verdict } from './verdict';
 
 const { settings, verdictMemory } = workerData as ValidationThreadData;
 const memo = VerdictMemo.attach(verdictMemory);
@@ -59,11 +58,12 @@ async function judge(b: Bigchain, chain: ChainReader, raw: unknown, inBlocks: Re
   try {
     const tx = Transaction.fromDict(raw);
     const holder = inBlocks.get(tx.id);
-    if (holder !== undefined) return { ok: false, id, reason: `already in block ${holder}, valid or undecided`, duplicate: true };
+    if (holder !== undefined) return alreadyInBlock(id, holder);
     await b.consensus.validateTransaction(chain, tx);
     // What the vote on my block then finds, by the same canonical text, without validating it again.
-    if (isTimelessCreate(tx)) memo.addValidCreate(serialize(raw));
-    return { ok: true };
+    const remembered = timelessCreateText(tx);
+    if (remembered !== null) memo.addValidCreate(remembered);
+    return VALID;
   } catch (err) {
     if (!(err instanceof Error) || /Reql|Connection/.test(err.name)) throw err;
     return { ok: false, id, reason: `${err.name}: ${err.message}`, duplicate: false };

@@ -1,14 +1,14 @@
 /**
- * What this node has already checked, shared by the validation threads of
- * the block and the vote pipeline and by the vote pipeline itself, in one
- * SharedArrayBuffer:
+ * What this node has already checked, shared by the block and the vote
+ * pipeline and their validation threads, in one SharedArrayBuffer:
  * - signatures that verified: the block pipeline finds every signature its
  *   API processes checked (they report digests, see server/api-reports.ts),
  *   and the vote on a block this node made finds every signature already
  *   checked;
- * - CREATEs found wholly valid, by their canonical text: such a CREATE's
- *   validity needs neither the chain nor the clock (`timelessCreateText`), so
- *   the vote on a block this node made need not validate them again.
+ * - CREATEs found wholly valid, by their canonical text, the API processes'
+ *   included: such a CREATE's validity needs neither the chain nor the clock
+ *   (`timelessCreateText`), so neither the block pipeline nor the vote on a
+ *   block this node made validates it again.
  *
  * Each slot holds a 16-byte BLAKE2b digest, keyed with a random key of this
  * node's, so nobody can aim for a collision with something that did not
@@ -159,7 +159,7 @@ export class VerdictMemo implements VerifiedSignatures {
   private store(): void {
     const base = this.slotOfDigest();
     const sequence = Atomics.load(this.slots, base);
-    // Another thread is writing this slot: let it, this signature is simply not remembered.
+    // Another thread is writing this slot: let it, this entry is simply not remembered.
     if ((sequence & 1) !== 0 || Atomics.compareExchange(this.slots, base, sequence, sequence + 1) !== sequence) return;
     for (let i = 0; i < this.digestWords.length; i++) Atomics.store(this.slots, base + 1 + i, this.digestWords[i]!);
     Atomics.store(this.slots, base, sequence + 2);

@@ -21,8 +21,8 @@ export interface RunningPipelines {
 }
 
 /**
- * `verdictMemory` is the node's verified-signature memo, which the block
- * and the vote pipeline's pools share: one for the node, so that a restarted
+ * `verdictMemory` is the node's memo of what it checked, which the block
+ * and the vote pipeline and their pools share: one for the node, so that a restarted
  * thread finds it whole. `onValidTransactions` gets the events of each block
  * the election finds valid. Worker messages arrive in the order they were
  * posted, so blocks keep the election's order.

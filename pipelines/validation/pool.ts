@@ -18,7 +18,7 @@ export class ValidationPool {
   private readonly maxQueue: number;
   private readonly threads: number;
 
-  /** `verdictMemory`: the verified-signature memo its threads share with the node's other pool. */
+  /** `verdictMemory`: the node's memo of what it checked (models/verdict-memo.ts), which its threads share with the rest of the node. */
   constructor(settings: NodeSettings, verdictMemory: SharedArrayBuffer) {
     this.threads = settings.validationThreads;
     this.maxQueue = settings.validationThreads * 4;

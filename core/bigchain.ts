@@ -332,22 +332,29 @@ export class Bigchain implements ChainReader {
     return candidates.length > 0 ? pick(candidates) : this.me;
   }
 
-  /** `share`: tell the node's other validating threads when it is in a valid block. */
+  /**
+   * `share`: tell the node's other validating threads when it is in a valid block. A transaction leaves
+   * the backlog only once its block is written: one that moved between the two reads is in a block now.
+   */
   private async findTransaction(id: TxId, share = false): Promise<TransactionWithStatus | null> {
     const known = this.validTransactions?.get(id);
     if (known !== undefined) return { transaction: Transaction.fromDict(known), status: 'valid' };
+    const inBlock = await this.findInLiveBlock(id, share);
+    if (inBlock !== null) return inBlock;
+    const row = await getBacklogRow(this.db, id);
+    if (row !== null) return { transaction: Transaction.fromDict(transactionOfRow(row)), status: 'backlog' };
+    return this.findInLiveBlock(id, share);
+  }
+
+  private async findInLiveBlock(id: TxId, share: boolean): Promise<TransactionWithStatus | null> {
     const inBlocks = await getTransactionInBlocks(this.db, id);
     const statuses = await this.statusOfBlocks(id, inBlocks);
     const pick = (wanted: BlockStatus) => inBlocks.find((b) => statuses.get(b.blockId) === wanted);
     const found = pick('valid') ?? pick('undecided');
-    if (found !== undefined) {
-      const transaction = Transaction.fromDict(found.tx);
-      const status = statuses.get(found.blockId) as 'valid' | 'undecided';
-      if (share && status === 'valid') this.validTransactions?.add(found.tx);
-      return { transaction, status };
-    }
-    const row = await getBacklogRow(this.db, id);
-    return row === null ? null : { transaction: Transaction.fromDict(transactionOfRow(row)), status: 'backlog' };
+    if (found === undefined) return null;
+    const status = statuses.get(found.blockId) as 'valid' | 'undecided';
+    if (share && status === 'valid') this.validTransactions?.add(found.tx);
+    return { transaction: Transaction.fromDict(found.tx), status };
   }
 
   private async statusOfBlocks(id: TxId, inBlocks: readonly TransactionInBlock[]): Promise<Map<BlockId, BlockStatus>> {

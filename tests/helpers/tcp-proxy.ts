@@ -4,6 +4,8 @@
  * Everything passes through unchanged until it is cut; while cut, every
  * connection is reset and new ones are refused until `restore`. It uses no
  * test runner, so the failover benchmark cuts nodes off with it too.
+ * `clientDelayMs` holds what clients send that long, in order: a slow link
+ * that widens the gap between a client's queries as the server sees them.
  */
 import { createServer, connect, type Socket, type AddressInfo } from 'node:net';
 
@@ -23,7 +25,8 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export async function startTcpProxy(target: { host: string; port: number }, options: { clientDelayMs?: number } = {}): Promise<TcpProxy> {
+  const delay = options.clientDelayMs ?? 0;
   const pairs = new Set<[Socket, Socket]>();
   let cut = false;
   let marker: string | null = null;
@@ -60,7 +63,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
         return;
       }
       tail = marker === null ? '' : text.slice(-marker.length);
-      upstream.write(chunk);
+      // Timers of one duration fire in the order they were set: the stream stays in order.
+      if (delay > 0) setTimeout(() => upstream.write(chunk), delay);
+      else upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => client.write(chunk));
     const close = () => {

@@ -38,10 +38,11 @@ async function main(): Promise<void> {
   const metrics = Metrics.create(settings.statsd);
   const pool = name === 'block' || name === 'vote' ? new ValidationPool(settings, verdictMemory) : null;
   const deps = { settings, bigchain, metrics, isStopping };
+  const judging = () => ({ ...deps, pool: pool!, memo: VerdictMemo.attach(verdictMemory) });
   let pipelines: Pipeline[];
   switch (name) {
-    case 'block': pipelines = [blockPipeline({ ...deps, pool: pool!, memo: VerdictMemo.attach(verdictMemory) })]; break;
-    case 'vote': pipelines = [await votePipeline({ ...deps, pool: pool!, memo: VerdictMemo.attach(verdictMemory) })]; break;
+    case 'block': pipelines = [blockPipeline(judging())]; break;
+    case 'vote': pipelines = [await votePipeline(judging())]; break;
     // The event stream is served by the main thread: the events of each valid block go there.
     case 'election': pipelines = [electionPipeline({ ...deps, onValidBlock: (block) => parentPort?.postMessage(validBlockMessage(block)) })]; break;
     // The gauge is periodic too: it shares the stale monitor's thread rather than take one of its own.
